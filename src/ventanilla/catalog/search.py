@@ -1,0 +1,174 @@
+"""Full-text search over the catalogue, the same behaviour on PostgreSQL and SQLite.
+
+People type without accents, in the plural or with another form of the word
+("inscripcion", "certificados"). Both backends index Spanish stems of accent-folded
+words:
+
+* PostgreSQL: a ``tsvector`` column built with the ``ventanilla_es`` text search
+  configuration (``unaccent`` then the Snowball Spanish stemmer), with a GIN index and
+  ``ts_rank`` ordering. Created by migration ``catalog.0003``.
+* SQLite: an FTS5 table holding the same Snowball stems computed in Python (the
+  ``snowballstemmer`` package implements the same algorithm), ranked with ``bm25``.
+
+Snowball strips inflections but not every derivation: "certificados" stems to
+``certific`` while "certificación" stems to ``certif``. So each query stem also matches
+as a prefix, and its shortenings by up to three letters (never below four) match as
+whole stems. The name weighs more than the rest of the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from ventanilla.core.text import STOPWORDS, stems, words
+
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 8
+MIN_STEM = 4
+MAX_SHORTENING = 3
+
+FTS_TABLE = "catalog_procedure_fts"
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str
+    truncated: bool = False
+    terms: tuple[str, ...] = field(default=())
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.terms
+
+
+def parse_query(raw: str | None) -> ParsedQuery:
+    """Trim what a person typed to something safe to search with.
+
+    Over-long input is cut (and the page says so); punctuation and SQL or FTS syntax
+    are dropped because only letters and digits become terms.
+    """
+    raw = " ".join((raw or "").split())
+    truncated = len(raw) > MAX_QUERY_CHARS
+    text = raw[:MAX_QUERY_CHARS]
+    terms: list[str] = []
+    for word in words(text):
+        if word in STOPWORDS or word in terms:
+            continue
+        terms.append(word)
+        if len(terms) == MAX_TERMS:
+            truncated = truncated or len(words(text)) > MAX_TERMS
+            break
+    return ParsedQuery(text=text, truncated=truncated, terms=tuple(terms))
+
+
+def stem_variants(stem: str) -> tuple[str, list[str]]:
+    """The prefix to match and the shorter whole stems that also count as a match."""
+    shortest = max(MIN_STEM, len(stem) - MAX_SHORTENING)
+    return stem, [stem[:size] for size in range(shortest, len(stem))]
+
+
+def document_text(procedure) -> str:
+    """Everything but the name that a person might search a procedure by."""
+    parts: list[str] = [procedure.summary, procedure.who_may_apply, procedure.legal_basis]
+    unit = procedure.responsible_unit
+    parts += [unit.name, unit.short_name, procedure.responsible_unit_note]
+    parts += [audience.name for audience in procedure.audiences.all()]
+    parts += [requirement.text for requirement in procedure.requirements.all()]
+    parts += [f"{step.title} {step.description}" for step in procedure.steps.all()]
+    return "\n".join(part for part in parts if part)
+
+
+def reindex_procedures(procedure_ids: Iterable[int]) -> None:
+    """Rebuild the search text and index rows of these procedures."""
+    from ventanilla.catalog.models import Procedure
+
+    procedures = list(
+        Procedure.objects.filter(pk__in=list(procedure_ids))
+        .select_related("responsible_unit")
+        .prefetch_related("audiences", "requirements", "steps")
+    )
+    for procedure in procedures:
+        procedure.search_text = document_text(procedure)
+    Procedure.objects.bulk_update(procedures, ["search_text"], batch_size=500)
+    ids = [procedure.pk for procedure in procedures]
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "UPDATE catalog_procedure SET search_vector = "
+                "setweight(to_tsvector('ventanilla_es', name), 'A') || "
+                "setweight(to_tsvector('ventanilla_es', search_text), 'B') "
+                "WHERE id = ANY(%s)",
+                [ids],
+            )
+        else:
+            placeholders = ",".join(["%s"] * len(ids))
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders})", ids)  # noqa: S608
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE} (rowid, name, body) VALUES (%s, %s, %s)",  # noqa: S608
+                [
+                    (p.pk, " ".join(stems(p.name)), " ".join(stems(p.search_text)))
+                    for p in procedures
+                ],
+            )
+
+
+def _query_stems(parsed: ParsedQuery) -> list[str]:
+    if connection.vendor != "postgresql":
+        return [stem for stem in dict.fromkeys(stems(" ".join(parsed.terms)))]
+    # Let PostgreSQL stem with the very configuration that built the index, so that
+    # its stop words and its Snowball version apply to both sides.
+    result: list[str] = []
+    with connection.cursor() as cursor:
+        for term in parsed.terms:
+            cursor.execute("SELECT lexeme FROM unnest(to_tsvector('ventanilla_es', %s))", [term])
+            result += [row[0] for row in cursor.fetchall() if row[0] not in result]
+    return result
+
+
+def _postgres_tsquery(query_stems: list[str]) -> str:
+    groups = []
+    for stem in query_stems:
+        prefix, shorter = stem_variants(stem)
+        options = [f"'{prefix}':*"] + [f"'{short}'" for short in shorter]
+        groups.append("(" + " | ".join(options) + ")")
+    return " & ".join(groups)
+
+
+def _fts5_query(query_stems: list[str]) -> str:
+    groups = []
+    for stem in query_stems:
+        prefix, shorter = stem_variants(stem)
+        options = [f'"{prefix}"*'] + [f'"{short}"' for short in shorter]
+        groups.append("(" + " OR ".join(options) + ")")
+    return " AND ".join(groups)
+
+
+def apply_search(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
+    """Keep the procedures matching every term, best matches first."""
+    query_stems = [stem for stem in _query_stems(parsed) if stem]
+    if not query_stems:
+        return queryset.none()
+    if connection.vendor == "postgresql":
+        tsquery = _postgres_tsquery(query_stems)
+        # extra(): the FTS join and rank have no ORM expression; every value is a bound
+        # parameter, built only from [a-z0-9] stems.
+        return queryset.extra(
+            where=["catalog_procedure.search_vector @@ to_tsquery('simple', %s)"],
+            params=[tsquery],
+            select={"rank": "ts_rank(catalog_procedure.search_vector, to_tsquery('simple', %s))"},
+            select_params=[tsquery],
+        ).order_by("-rank", "name")
+    fts_query = _fts5_query(query_stems)
+    return queryset.extra(  # noqa: S610
+        tables=[FTS_TABLE],
+        where=[f"{FTS_TABLE}.rowid = catalog_procedure.id", f"{FTS_TABLE} MATCH %s"],
+        params=[fts_query],
+        # bm25 is lower for better matches; negate so both backends sort descending.
+        select={"rank": f"-bm25({FTS_TABLE}, 10.0, 1.0)"},
+    ).order_by("-rank", "name")

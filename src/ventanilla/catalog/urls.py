@@ -1,0 +1,10 @@
+from django.urls import path
+
+from ventanilla.catalog import views
+
+app_name = "catalog"
+urlpatterns = [
+    path("tramites/", views.procedure_list, name="list"),
+    path("tramites/<slug:slug>/", views.procedure_detail, name="detail"),
+    path("transparencia/indicadores/", views.strategic_indicators, name="indicators"),
+]

@@ -1,0 +1,69 @@
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from ventanilla.catalog import queries
+from ventanilla.catalog.forms import ProcedureFilterForm
+from ventanilla.catalog.search import MAX_QUERY_CHARS, parse_query
+
+PAGE_SIZE = 20
+
+
+@require_safe
+def procedure_list(request):
+    form = ProcedureFilterForm(request.GET or None)
+    filters = form.filters() if request.GET else {}
+    parsed = parse_query(filters.get("q"))
+    procedures = queries.find_procedures(
+        parsed,
+        audience=filters.get("publico"),
+        unit=filters.get("unidad"),
+        online=filters.get("en_linea", ""),
+    )
+    page = Paginator(procedures, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    query_without_page = request.GET.copy()
+    query_without_page.pop("pagina", None)
+    return render(
+        request,
+        "catalog/procedure_list.html",
+        {
+            "form": form,
+            "parsed": parsed,
+            "page": page,
+            "max_query_chars": MAX_QUERY_CHARS,
+            "query_without_page": query_without_page.urlencode(),
+            "has_filters": any(filters.get(key) for key in ("publico", "unidad", "en_linea")),
+        },
+    )
+
+
+@require_safe
+def procedure_detail(request, slug):
+    procedure = queries.procedure_for_page(slug)
+    requirements = list(procedure.requirements.all())
+    return render(
+        request,
+        "catalog/procedure_detail.html",
+        {
+            "procedure": procedure,
+            "requirements": [r for r in requirements if r.is_required and not r.held_by_state],
+            "removed_requirements": [
+                r for r in requirements if not r.is_required or r.held_by_state
+            ],
+        },
+    )
+
+
+@require_safe
+def strategic_indicators(request):
+    summary = queries.catalogue_summary()
+    return render(
+        request,
+        "catalog/indicators.html",
+        {
+            "summary": summary,
+            "indicators": queries.strategic_indicators(summary),
+            "stage_max": max([count for _v, _l, count in summary.by_stage] + [1]),
+            "maturity_max": max([count for _v, _l, count in summary.by_maturity] + [1]),
+        },
+    )

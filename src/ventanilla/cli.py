@@ -1,0 +1,113 @@
+"""The `ventanilla` command.
+
+ventanilla demo      migrate, load reference and demo data, serve on 127.0.0.1:8000
+ventanilla serve     production server (gunicorn) with the same settings
+ventanilla <other>   any Django management command (migrate, createsuperuser, …)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+DEFAULT_BIND = "127.0.0.1:8000"
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ventanilla.settings")
+    import django
+
+    django.setup()
+
+
+def _gunicorn(bind: str, workers: int, extra: list[str]) -> None:
+    args = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "ventanilla.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        *extra,
+    ]
+    os.execv(sys.executable, args)  # noqa: S606 - replaces this process with the server
+
+
+def _default_workers() -> int:
+    return int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
+
+
+def demo(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="ventanilla demo")
+    parser.add_argument("--bind", default=os.environ.get("VENTANILLA_BIND", DEFAULT_BIND))
+    parser.add_argument("--no-serve", action="store_true", help="prepare the data and stop")
+    options = parser.parse_args(argv)
+
+    _setup_django()
+    from django.core.management import call_command
+
+    from ventanilla.catalog.reference import load_reference_data
+    from ventanilla.identity.demo import ensure_demo_accounts
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    counts = load_reference_data()
+    accounts = ensure_demo_accounts()
+    from ventanilla.catalog.models import Procedure
+
+    print(
+        f"Ventanilla lista: {Procedure.objects.count()} trámites en el inventario "
+        f"({counts['municipalities']} municipios, {counts['org_units']} unidades)."
+    )
+    print(f"\nCuentas de demostración (contraseña para todas: {accounts[0].password}):")
+    for account in accounts:
+        print(f"  {account.role:<22} CUI {account.cui}  {account.name}")
+    print(f"\nAbra http://{options.bind}/  ·  administración: http://{options.bind}/admin/\n")
+    if not options.no_serve:
+        _gunicorn(options.bind, workers=2, extra=[])
+
+
+def serve(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="ventanilla serve")
+    parser.add_argument("--bind", default=os.environ.get("VENTANILLA_BIND", DEFAULT_BIND))
+    parser.add_argument("--workers", type=int, default=_default_workers())
+    options, extra = parser.parse_known_args(argv)
+    _setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        print(
+            "Hay migraciones pendientes: ejecute `ventanilla migrate` antes de servir.",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    _gunicorn(options.bind, options.workers, extra)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv else "help"
+    if command == "demo":
+        demo(argv[1:])
+    elif command == "serve":
+        serve(argv[1:])
+    else:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ventanilla.settings")
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["ventanilla", *argv])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def quetzales(amount: Decimal | None) -> str:
+    """'Gratuito', 'Q10.00' or 'Costo no publicado'."""
+    if amount is None:
+        return _("Costo no publicado")
+    if amount == 0:
+        return _("Gratuito")
+    return f"Q{number_format(amount, 2, force_grouping=True)}"
+
+
+@register.filter
+def share_of(value: int, maximum: int) -> int:
+    """Value as a whole percentage of maximum (0 when maximum is 0), for bar widths."""
+    if not maximum:
+        return 0
+    return round(value * 100 / maximum)
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number: int) -> str:
+    """Link to another page of a list, keeping the search and filters."""
+    query = context.get("query_without_page", "")
+    return f"?{query}&pagina={number}" if query else f"?pagina={number}"

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from ventanilla.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("salud/", views.health, name="health"),
+]

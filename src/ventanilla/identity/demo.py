@@ -1,0 +1,51 @@
+"""Demo accounts for `ventanilla demo`. Never run this on a real deployment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from ventanilla.catalog.reference import ensure_editor_group
+from ventanilla.core.cui import make_cui
+from ventanilla.identity.models import User
+
+DEMO_PASSWORD = "demo-ventanilla-2026"  # noqa: S105 - printed by `ventanilla demo`
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str
+    cui: str
+    name: str
+    password: str = DEMO_PASSWORD
+
+
+DEMO_ACCOUNTS = [
+    # Sequences chosen so the check digit exists; departments/municipalities are real.
+    ("Administración", make_cui(10000001, "01", "01"), "Ana", "Administradora", "admin"),
+    ("Editor del catálogo", make_cui(10000002, "09", "01"), "Edgar", "Editor", "editor"),
+    ("Ciudadana", make_cui(10000003, "16", "01"), "Carmen", "Ciudadana", "citizen"),
+]
+
+
+@transaction.atomic
+def ensure_demo_accounts() -> list[DemoAccount]:
+    editors = ensure_editor_group()
+    accounts = []
+    for role, cui, first, last, kind in DEMO_ACCOUNTS:
+        user = User.objects.filter(cui=cui).first()
+        if user is None:
+            user = User.objects.create_user(
+                cui,
+                DEMO_PASSWORD,
+                first_names=first,
+                last_names=f"{last} (demo)",
+                email=f"{kind}@demo.ventanilla.invalid",
+                is_staff=kind in {"admin", "editor"},
+                is_superuser=kind == "admin",
+            )
+        if kind == "editor":
+            user.groups.add(editors)
+        accounts.append(DemoAccount(role=role, cui=cui, name=user.get_full_name()))
+    return accounts

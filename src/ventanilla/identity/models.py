@@ -1,0 +1,78 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.core.cui import normalize_cui, parse_cui, validate_cui
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, cui: str, password: str | None, **fields):
+        cui = parse_cui(cui).digits
+        if email := fields.get("email"):
+            fields["email"] = self.normalize_email(email)
+        user = self.model(cui=cui, **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, cui: str, password: str | None = None, **fields):
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create_user(cui, password, **fields)
+
+    def create_superuser(self, cui: str, password: str | None = None, **fields):
+        fields["is_staff"] = True
+        fields["is_superuser"] = True
+        return self._create_user(cui, password, **fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(**{self.model.USERNAME_FIELD: normalize_cui(username)})
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """One account per person, identified by the CUI (the number on the DPI)."""
+
+    cui = models.CharField(
+        _("CUI"),
+        max_length=13,
+        unique=True,
+        validators=[validate_cui],
+        help_text=_("Los 13 números del DPI o del certificado de nacimiento."),
+    )
+    first_names = models.CharField(_("nombres"), max_length=120, blank=True)
+    last_names = models.CharField(_("apellidos"), max_length=120, blank=True)
+    email = models.EmailField(_("correo electrónico"), blank=True)
+    phone = models.CharField(_("teléfono móvil"), max_length=20, blank=True)
+    is_staff = models.BooleanField(
+        _("acceso a la administración"),
+        default=False,
+        help_text=_("Puede entrar al sitio de administración."),
+    )
+    is_active = models.BooleanField(_("activa"), default=True)
+    date_joined = models.DateTimeField(_("fecha de registro"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "cui"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_names", "last_names"]
+
+    class Meta:
+        verbose_name = _("cuenta")
+        verbose_name_plural = _("cuentas")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.cui
+
+    def clean(self):
+        super().clean()
+        self.cui = normalize_cui(self.cui)
+
+    def get_full_name(self) -> str:
+        return f"{self.first_names} {self.last_names}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_names or self.cui

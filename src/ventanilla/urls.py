@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("Ventanilla · Administración")
+admin.site.site_title = _("Ventanilla")
+admin.site.index_title = _("Inventario y datos de referencia")
+
+urlpatterns = [
+    path("", include("ventanilla.core.urls")),
+    path("", include("ventanilla.catalog.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "ventanilla.core.views.page_not_found"
+handler500 = "ventanilla.core.views.server_error"
+handler400 = "ventanilla.core.views.bad_request"
+handler403 = "ventanilla.core.views.permission_denied"

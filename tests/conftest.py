@@ -1,0 +1,37 @@
+import pytest
+
+from ventanilla.catalog.reference import load_reference_data
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database starts with the same reference data as a real deployment."""
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+@pytest.fixture
+def editor(db):
+    from ventanilla.catalog.reference import ensure_editor_group
+    from ventanilla.core.cui import make_cui
+    from ventanilla.identity.models import User
+
+    user = User.objects.create_user(
+        make_cui(20000001, "01", "01"),
+        "una-clave-larga-2026",
+        first_names="Elsa",
+        last_names="Editora",
+        is_staff=True,
+    )
+    user.groups.add(ensure_editor_group())
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    """Unit tests render templates without running collectstatic first; the hashed,
+    compressed storage is exercised by the browser tests against the real server."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
