@@ -29,6 +29,9 @@ def _gunicorn(bind: str, workers: int, extra: list[str]) -> None:
         "ventanilla.wsgi:application",
         "--bind",
         bind,
+        # One shared control socket per user would let two servers (demo and tests,
+        # or a benchmark's pair) trip over each other; nothing here uses it.
+        "--no-control-socket",
         "--workers",
         str(workers),
         "--access-logfile",

@@ -93,6 +93,12 @@ def test_no_results_page_says_what_to_do(client):
     assert "ver todos los trámites" in html
 
 
+def test_when_no_procedure_has_every_word_those_with_some_are_offered(client):
+    html = client.get("/tramites/", {"q": "diploma xylofono"}).content.decode()
+    assert "Ningún trámite tiene todas las palabras" in html
+    assert "Extensión de títulos y diplomas" in html
+
+
 def test_pages_send_security_headers(client):
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]

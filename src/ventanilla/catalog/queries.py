@@ -25,9 +25,13 @@ def published_procedures() -> QuerySet[Procedure]:
 
 
 def find_procedures(
-    parsed: ParsedQuery, *, audience=None, unit=None, online: str = ""
+    parsed: ParsedQuery, *, audience=None, unit=None, online: str = "", match_all: bool = True
 ) -> QuerySet[Procedure]:
-    """Published procedures matching the query and filters, best first."""
+    """Published procedures matching the query and filters, best first.
+
+    With ``match_all`` false, a procedure needs only one of the words: the page offers
+    these when no procedure has them all.
+    """
     queryset = published_procedures().select_related("responsible_unit")
     if audience is not None:
         queryset = queryset.filter(audiences=audience)
@@ -39,7 +43,7 @@ def find_procedures(
         queryset = queryset.filter(available_online=False)
     if parsed.is_empty:
         return queryset.order_by("name")
-    return apply_search(queryset, parsed)
+    return apply_search(queryset, parsed, match_all=match_all)
 
 
 def procedure_for_page(slug: str) -> Procedure:

@@ -131,31 +131,31 @@ def _query_stems(parsed: ParsedQuery) -> list[str]:
     return result
 
 
-def _postgres_tsquery(query_stems: list[str]) -> str:
+def _postgres_tsquery(query_stems: list[str], match_all: bool) -> str:
     groups = []
     for stem in query_stems:
         prefix, shorter = stem_variants(stem)
         options = [f"'{prefix}':*"] + [f"'{short}'" for short in shorter]
         groups.append("(" + " | ".join(options) + ")")
-    return " & ".join(groups)
+    return (" & " if match_all else " | ").join(groups)
 
 
-def _fts5_query(query_stems: list[str]) -> str:
+def _fts5_query(query_stems: list[str], match_all: bool) -> str:
     groups = []
     for stem in query_stems:
         prefix, shorter = stem_variants(stem)
         options = [f'"{prefix}"*'] + [f'"{short}"' for short in shorter]
         groups.append("(" + " OR ".join(options) + ")")
-    return " AND ".join(groups)
+    return (" AND " if match_all else " OR ").join(groups)
 
 
-def apply_search(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
-    """Keep the procedures matching every term, best matches first."""
+def apply_search(queryset: QuerySet, parsed: ParsedQuery, *, match_all: bool = True) -> QuerySet:
+    """Keep the procedures matching every term (or any, if not ``match_all``), best first."""
     query_stems = [stem for stem in _query_stems(parsed) if stem]
     if not query_stems:
         return queryset.none()
     if connection.vendor == "postgresql":
-        tsquery = _postgres_tsquery(query_stems)
+        tsquery = _postgres_tsquery(query_stems, match_all)
         # extra(): the FTS join and rank have no ORM expression; every value is a bound
         # parameter, built only from [a-z0-9] stems.
         return queryset.extra(
@@ -164,7 +164,7 @@ def apply_search(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
             select={"rank": "ts_rank(catalog_procedure.search_vector, to_tsquery('simple', %s))"},
             select_params=[tsquery],
         ).order_by("-rank", "name")
-    fts_query = _fts5_query(query_stems)
+    fts_query = _fts5_query(query_stems, match_all)
     return queryset.extra(  # noqa: S610
         tables=[FTS_TABLE],
         where=[f"{FTS_TABLE}.rowid = catalog_procedure.id", f"{FTS_TABLE} MATCH %s"],

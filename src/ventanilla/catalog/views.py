@@ -14,13 +14,17 @@ def procedure_list(request):
     form = ProcedureFilterForm(request.GET or None)
     filters = form.filters() if request.GET else {}
     parsed = parse_query(filters.get("q"))
-    procedures = queries.find_procedures(
-        parsed,
-        audience=filters.get("publico"),
-        unit=filters.get("unidad"),
-        online=filters.get("en_linea", ""),
+    criteria = {
+        "audience": filters.get("publico"),
+        "unit": filters.get("unidad"),
+        "online": filters.get("en_linea", ""),
+    }
+    page = Paginator(queries.find_procedures(parsed, **criteria), PAGE_SIZE).get_page(
+        request.GET.get("pagina")
     )
-    page = Paginator(procedures, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    partial_matches = []
+    if not page.object_list and len(parsed.terms) > 1:
+        partial_matches = queries.find_procedures(parsed, match_all=False, **criteria)[:PAGE_SIZE]
     query_without_page = request.GET.copy()
     query_without_page.pop("pagina", None)
     return render(
@@ -30,6 +34,7 @@ def procedure_list(request):
             "form": form,
             "parsed": parsed,
             "page": page,
+            "partial_matches": partial_matches,
             "max_query_chars": MAX_QUERY_CHARS,
             "query_without_page": query_without_page.urlencode(),
             "has_filters": any(filters.get(key) for key in ("publico", "unidad", "en_linea")),
