@@ -118,8 +118,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    # Connections stay open between requests (CONN_MAX_AGE): opening one and running the
+    # PRAGMAs above on every request costs more than most cached pages.
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("VENTANILLA_TEST_SQLITE") or None}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -151,6 +151,16 @@ FORMAT_MODULE_PATH = ["ventanilla.formats"]
 TIME_ZONE = "America/Guatemala"
 USE_I18N = True
 USE_TZ = True
+
+# --- Cache ----------------------------------------------------------------------------
+# Public pages are cached per process (core/page_cache.py), keyed by a content version
+# kept in the database, so several web nodes stay consistent without a shared cache.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("VENTANILLA_PAGE_CACHE_ENTRIES", "2000"))},
+    }
+}
 
 # --- Static files ---------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -9,7 +9,6 @@ admin.site.index_title = _("Inventario y datos de referencia")
 urlpatterns = [
     path("", include("ventanilla.core.urls")),
     path("", include("ventanilla.catalog.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
 

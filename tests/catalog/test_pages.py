@@ -1,6 +1,9 @@
 import re
 
 import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ventanilla.catalog.models import Procedure
@@ -120,13 +123,49 @@ def test_spanish_by_default_even_for_english_browsers(client):
 
 
 def test_language_switcher_changes_to_english_and_back(client):
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/tramites/"})
-    assert response.status_code == 302 and response.url == "/tramites/"
+    home = client.get("/tramites/?q=titulo").content.decode()
+    assert "/idioma/?idioma=en&amp;volver=/tramites/%3Fq%3Dtitulo" in home
+    response = client.get("/idioma/", {"idioma": "en", "volver": "/tramites/?q=titulo"})
+    assert response.status_code == 302 and response.url == "/tramites/?q=titulo"
     html = client.get("/").content.decode()
     assert "Which procedure are you looking for?" in html
     assert '<html lang="en"' in html
-    client.post("/i18n/setlang/", {"language": "es", "next": "/"})
+    client.get("/idioma/", {"idioma": "es", "volver": "/"})
     assert "¿Qué trámite busca?" in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"]
+)
+def test_language_switcher_never_redirects_elsewhere(client, target):
+    response = client.get("/idioma/", {"idioma": "en", "volver": target})
+    assert response.status_code == 302 and response.url == "/"
+
+
+def test_unknown_language_is_ignored(client):
+    response = client.get("/idioma/", {"idioma": "xx", "volver": "/"})
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+def test_public_pages_are_cached_until_the_catalogue_changes(client, editor):
+    from ventanilla.catalog import actions
+
+    procedure = Procedure.objects.get(slug="cierre-voluntario-centro-privado")
+    url = "/tramites/cierre-voluntario-centro-privado/"
+    assert "En línea</strong>" not in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries) == 1  # only the content version: the page came from the cache
+    actions.set_procedure_online(procedure, online=True, actor=editor)
+    assert "En línea</strong>" in client.get(url).content.decode()
+
+
+def test_pages_for_signed_in_staff_are_never_cached(client, editor):
+    client.force_login(editor)
+    client.get("/tramites/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/tramites/")
+    assert len(queries) > 1
 
 
 def test_health_endpoint_reports_the_database(client):

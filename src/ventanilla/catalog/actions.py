@@ -23,6 +23,7 @@ from ventanilla.catalog.models import (
     StrategicGoal,
 )
 from ventanilla.core.models import OrgUnit
+from ventanilla.core.page_cache import bump_content_version
 
 
 def _with_history_user(instance, actor):
@@ -34,6 +35,7 @@ def _with_history_user(instance, actor):
 def record_procedure_edit(procedure: Procedure, *, actor) -> None:
     """Called after an editor saved a procedure and its parts in the admin."""
     search.reindex_procedures([procedure.pk])
+    bump_content_version()
 
 
 @transaction.atomic
@@ -43,6 +45,7 @@ def set_procedure_online(procedure: Procedure, *, online: bool, actor, reason: s
     _with_history_user(procedure, actor).save(update_fields=["available_online", "updated_at"])
     if reason:
         update_change_reason(procedure, reason)
+    bump_content_version()
 
 
 @transaction.atomic
@@ -122,6 +125,7 @@ def import_procedures(records: Iterable[dict], *, actor, update: bool = False) -
             Simplification.objects.update_or_create(procedure=procedure, defaults=simplification)
         touched.append(procedure)
     search.reindex_procedures([procedure.pk for procedure in touched])
+    bump_content_version()
     return touched
 
 
@@ -131,3 +135,4 @@ def ensure_strategic_goals(goals: Iterable[dict], *, actor) -> None:
     for goal in goals:
         if not StrategicGoal.objects.filter(code=goal["code"]).exists():
             _with_history_user(StrategicGoal(**goal), actor).save()
+    bump_content_version()

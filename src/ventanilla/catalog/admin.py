@@ -14,6 +14,7 @@ from ventanilla.catalog.models import (
     Step,
     StrategicGoal,
 )
+from ventanilla.core.actions import record_public_content_edit
 
 
 class RequirementInline(admin.TabularInline):
@@ -109,12 +110,24 @@ class ProcedureAdmin(SimpleHistoryAdmin):
         actions.record_procedure_edit(form.instance, actor=request.user)
 
 
+class PublicContentAdmin(SimpleHistoryAdmin):
+    """Admin for data shown on public pages: every save or delete refreshes them."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        record_public_content_edit(actor=request.user)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        record_public_content_edit(actor=request.user)
+
+
 @admin.register(Audience)
-class AudienceAdmin(SimpleHistoryAdmin):
+class AudienceAdmin(PublicContentAdmin):
     list_display = ["name", "slug", "order"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(StrategicGoal)
-class StrategicGoalAdmin(SimpleHistoryAdmin):
+class StrategicGoalAdmin(PublicContentAdmin):
     list_display = ["title", "scope", "target_percent", "target_year"]

@@ -1,7 +1,8 @@
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.catalog.models import Audience
+from ventanilla.catalog.models import Audience, Procedure
 from ventanilla.core.models import OrgUnit
 
 
@@ -27,7 +28,9 @@ class ProcedureFilterForm(forms.Form):
         label=_("Unidad responsable"),
         required=False,
         to_field_name="code",
-        queryset=OrgUnit.objects.filter(procedures__is_published=True).distinct(),
+        queryset=OrgUnit.objects.filter(
+            Exists(Procedure.objects.filter(responsible_unit=OuterRef("pk"), is_published=True))
+        ),
         empty_label=_("Todas las unidades"),
         error_messages={"invalid_choice": _("Elija una unidad de la lista.")},
     )
@@ -37,6 +40,28 @@ class ProcedureFilterForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("Elija «Todos», «Sí» o «Todavía no».")},
     )
+
+    def select_fields(self) -> list[dict]:
+        """The three filters as plain data for the template (rendering Django's choice
+        iterators option by option in a template costs milliseconds per page)."""
+        self.is_valid()
+        fields = []
+        for name in ("publico", "unidad", "en_linea"):
+            bound = self[name]
+            current = "" if bound.errors else str(self.data.get(name, ""))
+            fields.append(
+                {
+                    "name": name,
+                    "id": bound.id_for_label,
+                    "label": bound.label,
+                    "errors": bound.errors,
+                    "options": [
+                        (str(value), label, str(value) == current)
+                        for value, label in bound.field.choices
+                    ],
+                }
+            )
+        return fields
 
     def filters(self) -> dict:
         """The filters that are valid; invalid ones are left out."""

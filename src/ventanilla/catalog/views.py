@@ -5,11 +5,13 @@ from django.views.decorators.http import require_safe
 from ventanilla.catalog import queries
 from ventanilla.catalog.forms import ProcedureFilterForm
 from ventanilla.catalog.search import MAX_QUERY_CHARS, parse_query
+from ventanilla.core.page_cache import cached_public_page
 
 PAGE_SIZE = 20
 
 
 @require_safe
+@cached_public_page
 def procedure_list(request):
     form = ProcedureFilterForm(request.GET or None)
     filters = form.filters() if request.GET else {}
@@ -32,6 +34,7 @@ def procedure_list(request):
         "catalog/procedure_list.html",
         {
             "form": form,
+            "select_fields": form.select_fields(),
             "parsed": parsed,
             "page": page,
             "partial_matches": partial_matches,
@@ -43,6 +46,7 @@ def procedure_list(request):
 
 
 @require_safe
+@cached_public_page
 def procedure_detail(request, slug):
     procedure = queries.procedure_for_page(slug)
     requirements = list(procedure.requirements.all())
@@ -60,6 +64,7 @@ def procedure_detail(request, slug):
 
 
 @require_safe
+@cached_public_page
 def strategic_indicators(request):
     summary = queries.catalogue_summary()
     return render(

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from ventanilla.core.geography import municipality_rows
 from ventanilla.core.models import Department, Municipality, OrgUnit
+from ventanilla.core.page_cache import bump_content_version
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -41,4 +42,11 @@ def load_org_units(path: Path = DATA_DIR / "org_units.json") -> int:
                 "department_id": unit.get("department_code"),
             },
         )
+    bump_content_version()
     return len(units)
+
+
+@transaction.atomic
+def record_public_content_edit(*, actor) -> None:
+    """Called after an editor changed data that public pages show, so that they refresh."""
+    bump_content_version()

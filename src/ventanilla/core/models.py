@@ -66,3 +66,16 @@ class OrgUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ContentVersion(models.Model):
+    """One counter that every change to public content (catalogue, units, goals)
+    increments; cached public pages are keyed by it (see core/page_cache.py)."""
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("versión del contenido público")
+
+    def __str__(self) -> str:
+        return str(self.number)

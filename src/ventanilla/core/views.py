@@ -1,16 +1,20 @@
+from django.conf import settings
 from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from ventanilla.catalog import queries
 from ventanilla.catalog.forms import ProcedureFilterForm
 from ventanilla.catalog.models import Audience
+from ventanilla.core.page_cache import cached_public_page
 
 
 @require_safe
+@cached_public_page
 def home(request):
     summary = queries.catalogue_summary()
     return render(
@@ -23,6 +27,29 @@ def home(request):
             "summary": summary,
         },
     )
+
+
+@require_safe
+def choose_language(request):
+    """The language switcher: a plain link, so that public pages carry no form token
+    and can be cached. Keeps the choice in a cookie and goes back to the page."""
+    language = request.GET.get("idioma", "")
+    next_url = request.GET.get("volver", "/")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            httponly=True,
+        )
+    return response
 
 
 @never_cache
