@@ -74,8 +74,9 @@ def stem_variants(stem: str) -> tuple[str, list[str]]:
 def document_text(procedure) -> str:
     """Everything but the name that a person might search a procedure by."""
     parts: list[str] = [procedure.summary, procedure.who_may_apply, procedure.legal_basis]
-    unit = procedure.responsible_unit
-    parts += [unit.name, unit.short_name, procedure.responsible_unit_note]
+    # The unit by its acronym only: its full name ("… de Acreditación y Certificación")
+    # would make every procedure of the unit match those words.
+    parts += [procedure.responsible_unit.short_name]
     parts += [audience.name for audience in procedure.audiences.all()]
     parts += [requirement.text for requirement in procedure.requirements.all()]
     parts += [f"{step.title} {step.description}" for step in procedure.steps.all()]
@@ -131,11 +132,14 @@ def _query_stems(parsed: ParsedQuery) -> list[str]:
     return result
 
 
-def _postgres_tsquery(query_stems: list[str], match_all: bool) -> str:
+def _postgres_tsquery(query_stems: list[str], match_all: bool, name_only: bool = False) -> str:
+    weight = "A" if name_only else ""  # the name is indexed with weight A
     groups = []
     for stem in query_stems:
         prefix, shorter = stem_variants(stem)
-        options = [f"'{prefix}':*"] + [f"'{short}'" for short in shorter]
+        options = [f"'{prefix}':*{weight}"] + [
+            f"'{short}'{':' + weight if weight else ''}" for short in shorter
+        ]
         groups.append("(" + " | ".join(options) + ")")
     return (" & " if match_all else " | ").join(groups)
 
@@ -149,26 +153,47 @@ def _fts5_query(query_stems: list[str], match_all: bool) -> str:
     return (" AND " if match_all else " OR ").join(groups)
 
 
+# Ranking: procedures whose name holds every word come first, whatever the statistics
+# say (a word in most documents, such as "certificación", carries almost no weight in
+# BM25, yet a person typing it wants the procedure named so); then the text score.
+NAME_TIER = 1000
+
+
 def apply_search(queryset: QuerySet, parsed: ParsedQuery, *, match_all: bool = True) -> QuerySet:
     """Keep the procedures matching every term (or any, if not ``match_all``), best first."""
     query_stems = [stem for stem in _query_stems(parsed) if stem]
     if not query_stems:
         return queryset.none()
+    # extra(): the full-text match and rank have no ORM expression; every value is a bound
+    # parameter, built only from [a-z0-9] stems.
     if connection.vendor == "postgresql":
         tsquery = _postgres_tsquery(query_stems, match_all)
-        # extra(): the FTS join and rank have no ORM expression; every value is a bound
-        # parameter, built only from [a-z0-9] stems.
-        return queryset.extra(
+        name_query = _postgres_tsquery(query_stems, match_all=True, name_only=True)
+        return queryset.extra(  # noqa: S610
             where=["catalog_procedure.search_vector @@ to_tsquery('simple', %s)"],
             params=[tsquery],
-            select={"rank": "ts_rank(catalog_procedure.search_vector, to_tsquery('simple', %s))"},
-            select_params=[tsquery],
+            select={
+                "rank": (
+                    "ts_rank(catalog_procedure.search_vector, to_tsquery('simple', %s))"
+                    f" + CASE WHEN catalog_procedure.search_vector @@ to_tsquery('simple', %s)"
+                    f" THEN {NAME_TIER} ELSE 0 END"
+                )
+            },
+            select_params=[tsquery, name_query],
         ).order_by("-rank", "name")
     fts_query = _fts5_query(query_stems, match_all)
+    name_query = f"name : ({_fts5_query(query_stems, match_all=True)})"
     return queryset.extra(  # noqa: S610
         tables=[FTS_TABLE],
         where=[f"{FTS_TABLE}.rowid = catalog_procedure.id", f"{FTS_TABLE} MATCH %s"],
         params=[fts_query],
         # bm25 is lower for better matches; negate so both backends sort descending.
-        select={"rank": f"-bm25({FTS_TABLE}, 10.0, 1.0)"},
+        select={
+            "rank": (
+                f"-bm25({FTS_TABLE}, 10.0, 1.0) + CASE WHEN {FTS_TABLE}.rowid IN "  # noqa: S608
+                f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
+                f"THEN {NAME_TIER} ELSE 0 END"
+            )
+        },
+        select_params=[name_query],
     ).order_by("-rank", "name")
