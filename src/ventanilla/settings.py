@@ -195,6 +195,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if env_bool("VENTANILLA_BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "ventanilla.core.views.csrf_failure"
 
 # No inline scripts or styles anywhere: everything comes from our own static files.
 CONTENT_SECURITY_POLICY = {

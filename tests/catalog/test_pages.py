@@ -112,6 +112,20 @@ def test_pages_send_security_headers(client):
     assert "<script>" not in response.content.decode()
 
 
+def test_a_form_sent_without_its_token_gets_the_spanish_expired_page():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/admin/login/", {"username": "x"})
+    assert response.status_code == 403
+    assert "La página venció" in response.content.decode()
+
+
+def test_an_unknown_host_gets_the_spanish_400_page(client):
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "No pudimos entender la solicitud" in response.content.decode()
+
+
 def test_post_to_a_read_only_page_is_refused_politely(client):
     assert client.post("/tramites/").status_code in {403, 405}
 

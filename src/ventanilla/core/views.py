@@ -1,9 +1,12 @@
+from dataclasses import asdict, dataclass
+
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -60,16 +63,68 @@ def health(request):
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
+@dataclass(frozen=True)
+class ErrorPage:
+    heading: str
+    paragraphs: tuple[str, ...]
+    link_url: str = "home"
+    link_text: str = _("Vuelva a la página de inicio")
+
+
+ERROR_PAGES = {
+    400: ErrorPage(
+        _("No pudimos entender la solicitud"),
+        (_("La dirección o los datos enviados no tienen un formato que podamos leer."),),
+    ),
+    403: ErrorPage(
+        _("No tiene permiso para ver esta página"),
+        (_("Si cree que debería poder verla, pida acceso a la unidad responsable."),),
+    ),
+    "csrf": ErrorPage(
+        _("La página venció"),
+        (
+            _(
+                "Por su seguridad, los formularios vencen después de un tiempo o si el "
+                "navegador no guarda cookies."
+            ),
+            _(
+                "Vuelva a la página anterior, recárguela y envíe el formulario otra vez. "
+                "Si el problema sigue, permita las cookies de este sitio."
+            ),
+        ),
+        link_url="",
+        link_text="",
+    ),
+    404: ErrorPage(
+        _("No encontramos esta página"),
+        (
+            _("Si escribió la dirección, revise que esté bien escrita."),
+            _("Si copió la dirección, revise que la copió completa."),
+        ),
+        link_url="catalog:list",
+        link_text=_("Busque el trámite en la lista de trámites"),
+    ),
+}
+
+
+def _error_page(request, key, status: int):
+    return render(request, "core/error_page.html", asdict(ERROR_PAGES[key]), status=status)
+
+
 def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    return _error_page(request, 404, 404)
 
 
 def bad_request(request, exception=None):
-    return render(request, "400.html", status=400)
+    return _error_page(request, 400, 400)
 
 
 def permission_denied(request, exception=None):
-    return render(request, "403.html", status=403)
+    return _error_page(request, 403, 403)
+
+
+def csrf_failure(request, reason=""):
+    return _error_page(request, "csrf", 403)
 
 
 def server_error(request):

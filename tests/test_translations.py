@@ -1,0 +1,41 @@
+"""The English catalogue is complete and its compiled .mo matches the .po."""
+
+import gettext
+import re
+from pathlib import Path
+
+import ventanilla
+
+LOCALE = Path(ventanilla.__file__).parent / "locale" / "en" / "LC_MESSAGES"
+ENTRY = re.compile(
+    r'^msgid ((?:".*"\n)+)(?:msgid_plural (?:".*"\n)+)?((?:msgstr.*\n(?:".*"\n)*)+)', re.M
+)
+
+
+def _joined(quoted: str) -> str:
+    return "".join(re.findall(r'"(.*)"', quoted))
+
+
+def po_entries() -> dict[str, list[str]]:
+    text = (LOCALE / "django.po").read_text(encoding="utf-8")
+    entries = {}
+    for msgid, msgstrs in ENTRY.findall(text + "\n"):
+        translations = [
+            _joined(part) for part in re.split(r"^msgstr(?:\[\d\])? ", msgstrs, flags=re.M) if part
+        ]
+        entries[_joined(msgid)] = translations
+    entries.pop("", None)  # the header
+    return entries
+
+
+def test_every_string_has_an_english_translation():
+    missing = [msgid for msgid, translations in po_entries().items() if not all(translations)]
+    assert missing == []
+    assert len(po_entries()) > 200
+
+
+def test_compiled_catalogue_matches_the_source():
+    with (LOCALE / "django.mo").open("rb") as handle:
+        catalog = gettext.GNUTranslations(handle)._catalog
+    compiled = {key[0] if isinstance(key, tuple) else key for key in catalog} - {""}
+    assert compiled == set(po_entries())
