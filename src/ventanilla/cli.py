@@ -32,6 +32,12 @@ def _gunicorn(bind: str, workers: int, extra: list[str]) -> None:
         # One shared control socket per user would let two servers (demo and tests,
         # or a benchmark's pair) trip over each other; nothing here uses it.
         "--no-control-socket",
+        # A search box pasted full of text makes a long URL; Django answers it with a
+        # proper page (the query is cut and the page says so), while gunicorn's own limit
+        # (8 KB at most) would answer with a bare 414. The reverse proxy in front bounds
+        # request size in production (docs: large_client_header_buffers).
+        "--limit-request-line",
+        "0",
         "--workers",
         str(workers),
         "--access-logfile",

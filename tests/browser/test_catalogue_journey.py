@@ -1,5 +1,6 @@
 import gzip
 import re
+import urllib.error
 import urllib.request
 
 import pytest
@@ -99,3 +100,19 @@ def test_a_citizen_page_weighs_under_100_kb_compressed(live_server_url):
             assert compressed or asset.endswith(".svg"), f"{asset} is not served compressed"
             total += len(wire)
         assert total < PAGE_BUDGET_BYTES, f"{path}: {total} bytes"
+
+
+def test_bad_input_through_the_real_server_gets_proper_pages(live_server_url):
+    def status_and_body(path):
+        try:
+            with urllib.request.urlopen(live_server_url + path) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    status, body = status_and_body("/tramites/?q=" + "a" * 10_000)
+    assert status == 200 and "Su búsqueda era muy larga" in body
+    status, body = status_and_body("/tramites/?q=%27%3B+DROP+TABLE+catalog_procedure%3B--")
+    assert status == 200 and "&#x27;; DROP TABLE catalog_procedure" in body  # shown, escaped
+    status, body = status_and_body("/tramites/no-existe/")
+    assert status == 404 and "No encontramos esta página" in body
