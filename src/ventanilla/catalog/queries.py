@@ -63,8 +63,14 @@ def procedure_for_page(slug: str) -> Procedure:
     return procedure
 
 
-def prioritised_procedures(limit: int = 6) -> QuerySet[Procedure]:
-    return published_procedures().filter(is_prioritised=True).order_by("name")[:limit]
+def prioritised_procedures(limit: int = 10) -> QuerySet[Procedure]:
+    """The procedures the programme prioritised, shown first on the home page."""
+    return (
+        published_procedures()
+        .filter(is_prioritised=True)
+        .select_related("responsible_unit")
+        .order_by("name")[:limit]
+    )
 
 
 def _percent(part: int, whole: int) -> Decimal | None:
