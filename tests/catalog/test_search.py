@@ -80,6 +80,12 @@ def test_hostile_or_huge_queries_are_harmless(query):
 def test_long_query_is_marked_truncated():
     assert parse_query("x" * (MAX_QUERY_CHARS + 1)).truncated
     assert not parse_query("certificado de estudios").truncated
+    nine_words = "alfa beta gamma delta epsilon zeta eta theta iota"
+    assert parse_query(nine_words).truncated and len(parse_query(nine_words).terms) == 8
+    # Stop words and repeated words do not count towards the limit.
+    assert not parse_query(
+        "la certificación de los estudios de la hija de la señora de Pérez"
+    ).truncated
 
 
 def test_only_stopwords_or_punctuation_mean_no_query():

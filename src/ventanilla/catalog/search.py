@@ -52,17 +52,10 @@ def parse_query(raw: str | None) -> ParsedQuery:
     are dropped because only letters and digits become terms.
     """
     raw = " ".join((raw or "").split())
-    truncated = len(raw) > MAX_QUERY_CHARS
     text = raw[:MAX_QUERY_CHARS]
-    terms: list[str] = []
-    for word in words(text):
-        if word in STOPWORDS or word in terms:
-            continue
-        terms.append(word)
-        if len(terms) == MAX_TERMS:
-            truncated = truncated or len(words(text)) > MAX_TERMS
-            break
-    return ParsedQuery(text=text, truncated=truncated, terms=tuple(terms))
+    terms = [word for word in dict.fromkeys(words(text)) if word not in STOPWORDS]
+    truncated = len(raw) > MAX_QUERY_CHARS or len(terms) > MAX_TERMS
+    return ParsedQuery(text=text, truncated=truncated, terms=tuple(terms[:MAX_TERMS]))
 
 
 def stem_variants(stem: str) -> tuple[str, list[str]]:
