@@ -114,15 +114,14 @@ def reindex_procedures(procedure_ids: Iterable[int]) -> None:
 
 def _query_stems(parsed: ParsedQuery) -> list[str]:
     if connection.vendor != "postgresql":
-        return [stem for stem in dict.fromkeys(stems(" ".join(parsed.terms)))]
+        return list(dict.fromkeys(stems(" ".join(parsed.terms))))
     # Let PostgreSQL stem with the very configuration that built the index, so that
     # its stop words and its Snowball version apply to both sides.
-    result: list[str] = []
     with connection.cursor() as cursor:
-        for term in parsed.terms:
-            cursor.execute("SELECT lexeme FROM unnest(to_tsvector('ventanilla_es', %s))", [term])
-            result += [row[0] for row in cursor.fetchall() if row[0] not in result]
-    return result
+        cursor.execute(
+            "SELECT lexeme FROM unnest(to_tsvector('ventanilla_es', %s))", [" ".join(parsed.terms)]
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _postgres_tsquery(query_stems: list[str], match_all: bool, name_only: bool = False) -> str:
