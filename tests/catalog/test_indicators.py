@@ -110,3 +110,15 @@ def test_editor_marks_online_in_the_admin_and_the_page_changes(client, editor):
     assert after.digital == before.digital + 1
     assert f"{after.digital} de {after.total} servicios disponibles en línea" in page_after
     assert procedure.history.first().history_user == editor
+
+
+def test_a_change_of_audiences_is_kept_in_the_history(editor):
+    from ventanilla.catalog.models import Audience
+
+    procedure = Procedure.objects.get(slug="certificacion-de-estudios")
+    procedure._history_user = editor
+    procedure.audiences.add(Audience.objects.get(slug="publico"))
+    procedure.save()
+    latest = procedure.history.first()
+    assert {a.audience.slug for a in latest.audiences.all()} >= {"estudiantes", "publico"}
+    assert latest.history_user == editor

@@ -110,7 +110,9 @@ class Procedure(models.Model):
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["search_text", "updated_at"], m2m_fields=[audiences]
+    )
 
     class Meta:
         ordering = ["name"]
