@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.identity.forms import CuiAdminAuthenticationForm
+
 admin.site.site_header = _("Ventanilla · Administración")
 admin.site.site_title = _("Ventanilla")
 admin.site.index_title = _("Inventario y datos de referencia")
+admin.site.login_form = CuiAdminAuthenticationForm
 
 urlpatterns = [
     path("", include("ventanilla.core.urls")),

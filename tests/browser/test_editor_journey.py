@@ -4,8 +4,6 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-EDITOR_CUI = None
-
 
 def _editor_cui():
     from ventanilla.identity.demo import DEMO_ACCOUNTS
@@ -27,7 +25,10 @@ def test_editor_marks_a_procedure_online_and_the_indicators_follow(page):
     digital_before, total = _general_indicator(page)
 
     page.goto("/admin/")
-    page.get_by_label("CUI").fill(_editor_cui())
+    # Typed as printed on the DPI, with spaces.
+    from ventanilla.core.cui import parse_cui
+
+    page.get_by_label("CUI").fill(parse_cui(_editor_cui()).formatted())
     page.get_by_label("Contraseña").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Iniciar sesión").click()
     page.get_by_role("link", name="Trámites", exact=True).click()

@@ -81,3 +81,40 @@ def test_table_has_22_departments_and_340_municipalities():
 def test_every_municipality_of_the_table_validates():
     for row in municipality_rows():
         assert parse_cui(make_cui(777, row.department_code, row.code)).municipality_name == row.name
+
+
+@pytest.mark.django_db
+def test_the_account_form_shows_the_spanish_cui_message():
+    from ventanilla.identity.admin import UserCreationForm
+
+    form = UserCreationForm(
+        data={
+            "cui": "1234 56788 0101",
+            "password1": "una-clave-larga-2026",
+            "password2": "una-clave-larga-2026",
+        }
+    )
+    assert not form.is_valid()
+    assert str(MESSAGES["check_digit"]) in form.errors["cui"]
+
+
+@pytest.mark.django_db
+def test_one_account_per_cui_whatever_the_spacing():
+    from django.db import IntegrityError, transaction
+
+    from ventanilla.identity.models import User
+
+    User.objects.create_user("1234 56789 0101", "una-clave-larga-2026")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create_user("1234-56789-0101", "otra-clave-larga-2026")
+    assert User.objects.get_by_natural_key("1234 56789 0101").cui == "1234567890101"
+
+
+def test_the_cui_form_field_accepts_the_printed_form_and_allows_typing_it():
+    from ventanilla.core.fields import CuiFormField
+
+    field = CuiFormField(max_length=13)
+    assert field.clean("1234 56789-0101") == "1234567890101"
+    assert field.widget_attrs(field.widget)["maxlength"] == "20"
+    with pytest.raises(ValidationError):
+        field.clean("1234 56789 01011")

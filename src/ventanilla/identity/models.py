@@ -3,7 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.core.cui import normalize_cui, parse_cui, validate_cui
+from ventanilla.core.cui import normalize_cui, parse_cui
+from ventanilla.core.fields import CuiField
 
 
 class UserManager(BaseUserManager):
@@ -35,11 +36,9 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     """One account per person, identified by the CUI (the number on the DPI)."""
 
-    cui = models.CharField(
+    cui = CuiField(
         _("CUI"),
-        max_length=13,
         unique=True,
-        validators=[validate_cui],
         help_text=_("Los 13 números del DPI o del certificado de nacimiento."),
     )
     first_names = models.CharField(_("nombres"), max_length=120, blank=True)
@@ -66,10 +65,6 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.cui
-
-    def clean(self):
-        super().clean()
-        self.cui = normalize_cui(self.cui)
 
     def get_full_name(self) -> str:
         return f"{self.first_names} {self.last_names}".strip()
