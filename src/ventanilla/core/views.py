@@ -11,7 +11,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from ventanilla.catalog import queries
-from ventanilla.catalog.forms import ProcedureFilterForm
 from ventanilla.catalog.models import Audience
 from ventanilla.core.page_cache import cached_public_page
 
@@ -24,7 +23,6 @@ def home(request):
         request,
         "core/home.html",
         {
-            "form": ProcedureFilterForm(),
             "prioritised": queries.prioritised_procedures(),
             "audiences": Audience.objects.all(),
             "summary": summary,
