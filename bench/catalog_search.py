@@ -237,6 +237,10 @@ def main() -> None:
                 app_log,
             )
         )
+        app, ceiling = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{ceiling_port}"
+        # `ventanilla serve` collects the static files first; the ceiling shares the data
+        # directory, and WhiteNoise would scan it mid-write.
+        wait_until_up(f"{app}/salud/", servers[0], app_log)
         servers.append(
             start_server(
                 [
@@ -258,8 +262,6 @@ def main() -> None:
                 ceiling_log,
             )
         )
-        app, ceiling = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{ceiling_port}"
-        wait_until_up(f"{app}/salud/", servers[0], app_log)
         wait_until_up(f"{ceiling}/salud/", servers[1], ceiling_log)
 
         search_paths = [f"/tramites/?q={urllib.parse.quote(q)}" for q in SEARCHES]
