@@ -21,8 +21,8 @@ def _setup_django() -> None:
     django.setup()
 
 
-def _gunicorn(bind: str, workers: int, extra: list[str]) -> None:
-    args = [
+def _gunicorn_args(bind: str, workers: int, extra: list[str]) -> list[str]:
+    return [
         sys.executable,
         "-m",
         "gunicorn",
@@ -46,7 +46,6 @@ def _gunicorn(bind: str, workers: int, extra: list[str]) -> None:
         os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         *extra,
     ]
-    os.execv(sys.executable, args)  # noqa: S606 - replaces this process with the server
 
 
 def _default_workers() -> int:
@@ -80,7 +79,41 @@ def demo(argv: list[str]) -> None:
         print(f"  {account.role:<22} CUI {account.cui}  {account.name}")
     print(f"\nAbra http://{options.bind}/  ·  administración: http://{options.bind}/admin/\n")
     if not options.no_serve:
-        _gunicorn(options.bind, workers=2, extra=[])
+        _serve_with_simulated_registry(options.bind)
+
+
+def _free_loopback_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _serve_with_simulated_registry(bind: str) -> None:
+    """The demo's server plus a simulated national identity registry on loopback; both
+    stop together."""
+    import signal
+    import subprocess
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # `kill` stops all three, like Ctrl-C
+    port = _free_loopback_port()
+    registry = subprocess.Popen(  # noqa: S603 - our own command
+        [sys.executable, "-m", "ventanilla.cli", "registry_simulator", "--port", str(port)]
+    )
+    env = {**os.environ, "VENTANILLA_REGISTRY_URL": f"http://127.0.0.1:{port}"}
+    server = subprocess.Popen(_gunicorn_args(bind, workers=2, extra=[]), env=env)  # noqa: S603
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        server.wait()
+    finally:
+        registry.terminate()
+        registry.wait()
 
 
 def serve(argv: list[str]) -> None:
@@ -101,7 +134,8 @@ def serve(argv: list[str]) -> None:
         )
         sys.exit(2)
     call_command("collectstatic", interactive=False, verbosity=0)
-    _gunicorn(options.bind, options.workers, extra)
+    args = _gunicorn_args(options.bind, options.workers, extra)
+    os.execv(sys.executable, args)  # noqa: S606 - replaces this process with the server
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -229,3 +229,15 @@ VENTANILLA = {
     "SERVICE_NAME": os.environ.get("VENTANILLA_SERVICE_NAME", "Ventanilla"),
     "COUNTRY_NAME": "Guatemala",
 }
+
+# --- National identity registry (RENAP-style REST service) ------------------------------
+# `ventanilla demo` starts a simulated registry on loopback and points this at it.
+VENTANILLA_REGISTRY = {
+    "URL": os.environ.get("VENTANILLA_REGISTRY_URL", "http://127.0.0.1:8010"),
+    "TIMEOUT": float(os.environ.get("VENTANILLA_REGISTRY_TIMEOUT", "3")),
+    "RETRIES": int(os.environ.get("VENTANILLA_REGISTRY_RETRIES", "2")),
+    "TOKEN": os.environ.get("VENTANILLA_REGISTRY_TOKEN", ""),
+    "CLIENT_CERT": os.environ.get("VENTANILLA_REGISTRY_CLIENT_CERT", ""),
+    "CLIENT_KEY": os.environ.get("VENTANILLA_REGISTRY_CLIENT_KEY", ""),
+    "CA_BUNDLE": os.environ.get("VENTANILLA_REGISTRY_CA_BUNDLE", ""),
+}

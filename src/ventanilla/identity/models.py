@@ -33,6 +33,14 @@ class UserManager(BaseUserManager):
         return self.get(**{self.model.USERNAME_FIELD: normalize_cui(username)})
 
 
+class AssuranceLevel(models.IntegerChoices):
+    """How sure the platform is that the account's owner is the person of the CUI."""
+
+    SELF_DECLARED = 1, _("1 · Declarado por la persona")
+    REGISTRY = 2, _("2 · Confirmado con el registro nacional (RENAP)")
+    IN_PERSON = 3, _("3 · Confirmado en persona por un funcionario")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """One account per person, identified by the CUI (the number on the DPI)."""
 
@@ -41,6 +49,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         unique=True,
         help_text=_("Los 13 números del DPI o del certificado de nacimiento."),
     )
+    assurance_level = models.PositiveSmallIntegerField(
+        _("nivel de confianza de la identidad"),
+        choices=AssuranceLevel.choices,
+        default=AssuranceLevel.SELF_DECLARED,
+    )
+    birth_date = models.DateField(_("fecha de nacimiento"), null=True, blank=True)
     first_names = models.CharField(_("nombres"), max_length=120, blank=True)
     last_names = models.CharField(_("apellidos"), max_length=120, blank=True)
     email = models.EmailField(_("correo electrónico"), blank=True)

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from ventanilla.core.text import fold
+
+
+class RegistryAnswer(StrEnum):
+    MATCH = "match"  # the CUI exists and belongs to this name and date of birth
+    MISMATCH = "mismatch"  # the CUI exists but something differs (never says what)
+    NOT_FOUND = "not_found"  # no such CUI in the registry
+    UNAVAILABLE = "unavailable"  # the registry could not answer: down, slow or failing
+
+
+@dataclass(frozen=True)
+class IdentityClaim:
+    """What a person says about themselves."""
+
+    cui: str
+    first_names: str
+    last_names: str
+    birth_date: datetime.date
+
+
+class RegistryClient(Protocol):
+    def verify(self, claim: IdentityClaim) -> RegistryAnswer: ...
+
+
+def same_name(a: str, b: str) -> bool:
+    """Names compared as people type them: case, accents and spacing do not matter."""
+    return " ".join(fold(a).split()) == " ".join(fold(b).split())
