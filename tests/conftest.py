@@ -46,3 +46,9 @@ def _empty_page_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Unit tests create many accounts; Argon2 is exercised by the browser tests' server."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -3,7 +3,21 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.identity.models import User
+from ventanilla.identity.models import Membership, User
+
+
+class MembershipInline(admin.TabularInline):
+    """Read-only here: roles change through identity.actions (grant_role, revoke_role)."""
+
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    fields = ["org_unit", "role", "granted_by", "granted_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -23,12 +37,17 @@ class UserAdmin(DjangoUserAdmin):
     form = AccountChangeForm
     add_form = UserCreationForm
     ordering = ["cui"]
-    list_display = ["cui", "first_names", "last_names", "email", "is_staff", "is_active"]
+    inlines = [MembershipInline]
+    list_display = ["cui", "first_names", "last_names", "assurance_level", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
     search_fields = ["cui", "first_names", "last_names", "email"]
     fieldsets = (
         (None, {"fields": ("cui", "password")}),
-        (_("Datos personales"), {"fields": ("first_names", "last_names", "email", "phone")}),
+        (
+            _("Datos personales"),
+            {"fields": ("first_names", "last_names", "birth_date", "email", "phone")},
+        ),
+        (_("Identidad"), {"fields": ("assurance_level",)}),
         (
             _("Permisos"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

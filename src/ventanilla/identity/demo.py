@@ -8,7 +8,9 @@ from django.db import transaction
 
 from ventanilla.catalog.reference import ensure_editor_group
 from ventanilla.core.cui import make_cui
-from ventanilla.identity.models import User
+from ventanilla.core.models import OrgUnit
+from ventanilla.identity.actions import bootstrap_administrator, grant_role
+from ventanilla.identity.models import Role, User
 
 DEMO_PASSWORD = "demo-ventanilla-2026"  # noqa: S105 - printed by `ventanilla demo`
 
@@ -31,8 +33,9 @@ DEMO_ACCOUNTS = [
 
 @transaction.atomic
 def ensure_demo_accounts() -> list[DemoAccount]:
-    editors = ensure_editor_group()
+    ensure_editor_group()
     accounts = []
+    users = {}
     for role, cui, first, last, kind in DEMO_ACCOUNTS:
         user = User.objects.filter(cui=cui).first()
         if user is None:
@@ -45,7 +48,11 @@ def ensure_demo_accounts() -> list[DemoAccount]:
                 is_staff=kind in {"admin", "editor"},
                 is_superuser=kind == "admin",
             )
-        if kind == "editor":
-            user.groups.add(editors)
+        users[kind] = user
         accounts.append(DemoAccount(role=role, cui=cui, name=user.get_full_name()))
+    admin = users["admin"]
+    bootstrap_administrator(admin, OrgUnit.objects.get(code="dinfo"))
+    grant_role(
+        users["editor"], Role.CATALOGUE_EDITOR, OrgUnit.objects.get(code="digeace"), actor=admin
+    )
     return accounts

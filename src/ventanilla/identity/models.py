@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from ventanilla.core.cui import normalize_cui, parse_cui
 from ventanilla.core.fields import CuiField
@@ -85,3 +86,53 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_names or self.cui
+
+
+class Role(models.TextChoices):
+    """What an official does in a unit. What each role may do is decided in one place:
+    ``identity.permissions``."""
+
+    REVIEWER = "reviewer", _("Revisor de expedientes")
+    SIGNER = "signer", _("Firmante")
+    CATALOGUE_EDITOR = "catalogue_editor", _("Editor del catálogo")
+    COMPLAINTS_OFFICER = "complaints_officer", _("Encargado de denuncias")
+    AUDITOR = "auditor", _("Auditor")
+    ADMINISTRATOR = "administrator", _("Administrador")
+
+
+class Membership(models.Model):
+    """An official's role in an org unit (a central directorate or a DIDEDUC)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("cuenta")
+    )
+    org_unit = models.ForeignKey(
+        "core.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("unidad"),
+    )
+    role = models.CharField(_("rol"), max_length=30, choices=Role.choices)
+    granted_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("otorgado por"),
+    )
+    granted_at = models.DateTimeField(_("otorgado el"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "org_unit", "role"], name="membership_unique_role_in_unit"
+            )
+        ]
+        verbose_name = _("rol en una unidad")
+        verbose_name_plural = _("roles en unidades")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.org_unit}"

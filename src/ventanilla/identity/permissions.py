@@ -1,0 +1,64 @@
+"""The one place that decides what each role may do. Views and the API ask ``can``.
+
+Some actions are about one unit's work (reviewing its cases, signing its documents): the
+official must hold the role in that unit. Others are about the whole institution (editing
+the catalogue, reading the audit trail, managing roles).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from ventanilla.identity.models import Membership, Role
+
+
+class Action(StrEnum):
+    REVIEW_CASES = "cases.review"  # work a unit's queue: review, request corrections
+    DECIDE_CASES = "cases.decide"  # approve or reject a unit's cases
+    SIGN_DOCUMENTS = "documents.sign"
+    REVOKE_DOCUMENTS = "documents.revoke"
+    EDIT_CATALOGUE = "catalog.edit"
+    HANDLE_COMPLAINTS = "complaints.handle"
+    READ_AUDIT_TRAIL = "audit.read"
+    MANAGE_ROLES = "accounts.manage_roles"
+    CONFIRM_IDENTITY_IN_PERSON = "accounts.confirm_in_person"
+
+
+UNIT_SCOPED = frozenset(
+    {
+        Action.REVIEW_CASES,
+        Action.DECIDE_CASES,
+        Action.SIGN_DOCUMENTS,
+        Action.REVOKE_DOCUMENTS,
+        Action.CONFIRM_IDENTITY_IN_PERSON,
+    }
+)
+
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.REVIEWER: frozenset(
+        {Action.REVIEW_CASES, Action.DECIDE_CASES, Action.CONFIRM_IDENTITY_IN_PERSON}
+    ),
+    Role.SIGNER: frozenset({Action.SIGN_DOCUMENTS, Action.REVOKE_DOCUMENTS}),
+    Role.CATALOGUE_EDITOR: frozenset({Action.EDIT_CATALOGUE}),
+    # Complaints never go to the unit concerned: the complaints officer's scope is the
+    # whole institution, and no other role may handle them.
+    Role.COMPLAINTS_OFFICER: frozenset({Action.HANDLE_COMPLAINTS}),
+    Role.AUDITOR: frozenset({Action.READ_AUDIT_TRAIL}),
+    Role.ADMINISTRATOR: frozenset({Action.MANAGE_ROLES}),
+}
+
+
+def roles_allowed_to(action: Action) -> set[Role]:
+    return {role for role, actions in ROLE_ACTIONS.items() if action in actions}
+
+
+def can(user, action: Action, *, org_unit=None) -> bool:
+    """Whether this account may perform the action (in this unit, for unit-scoped ones)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    memberships = Membership.objects.filter(user=user, role__in=roles_allowed_to(action))
+    if action in UNIT_SCOPED:
+        if org_unit is None:
+            return False
+        memberships = memberships.filter(org_unit=org_unit)
+    return memberships.exists()
