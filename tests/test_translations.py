@@ -12,8 +12,13 @@ ENTRY = re.compile(
 )
 
 
+ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+
 def _joined(quoted: str) -> str:
-    return "".join(re.findall(r'"(.*)"', quoted))
+    """The text of a (possibly multi-line) PO string, with its escapes undone."""
+    raw = "".join(re.findall(r'"(.*)"', quoted))
+    return re.sub(r"\\(.)", lambda match: ESCAPES.get(match.group(1), match.group(1)), raw)
 
 
 def po_entries() -> dict[str, list[str]]:

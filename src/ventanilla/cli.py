@@ -77,7 +77,18 @@ def demo(argv: list[str]) -> None:
     print(f"\nCuentas de demostración (contraseña para todas: {accounts[0].password}):")
     for account in accounts:
         print(f"  {account.role:<22} CUI {account.cui}  {account.name}")
-    print(f"\nAbra http://{options.bind}/  ·  administración: http://{options.bind}/admin/\n")
+    from django.conf import settings
+
+    if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+        print(
+            f"\nLos correos (por ejemplo, para confirmar una cuenta) se guardan en "
+            f"{settings.EMAIL_FILE_PATH}"
+        )
+    print(
+        f"\nAbra http://{options.bind}/  ·  cree una cuenta en "
+        f"http://{options.bind}/cuenta/registro/  ·  administración: "
+        f"http://{options.bind}/admin/\n"
+    )
     if not options.no_serve:
         _serve_with_simulated_registry(options.bind)
 
@@ -104,7 +115,11 @@ def _serve_with_simulated_registry(bind: str) -> None:
     registry = subprocess.Popen(  # noqa: S603 - our own command
         [sys.executable, "-m", "ventanilla.cli", "registry_simulator", "--port", str(port)]
     )
-    env = {**os.environ, "VENTANILLA_REGISTRY_URL": f"http://127.0.0.1:{port}"}
+    env = {
+        "VENTANILLA_PUBLIC_URL": f"http://{bind}",  # links in e-mails
+        **os.environ,
+        "VENTANILLA_REGISTRY_URL": f"http://127.0.0.1:{port}",
+    }
     server = subprocess.Popen(_gunicorn_args(bind, workers=2, extra=[]), env=env)  # noqa: S603
     try:
         server.wait()

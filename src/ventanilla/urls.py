@@ -12,6 +12,7 @@ admin.site.login_form = CuiAdminAuthenticationForm
 urlpatterns = [
     path("", include("ventanilla.core.urls")),
     path("", include("ventanilla.catalog.urls")),
+    path("", include("ventanilla.identity.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -54,7 +54,14 @@ def _scratch_postgres(url: str, name: str):
 
 
 @pytest.fixture(scope="session")
-def live_server_url(tmp_path_factory):
+def live_server_url(running_server):
+    return running_server[0]
+
+
+@pytest.fixture(scope="session")
+def running_server(tmp_path_factory):
+    """(base URL, data directory) of the running server; without EMAIL_HOST its e-mails are
+    files under <data directory>/correos."""
     data_dir = tmp_path_factory.mktemp("live-server")
     env = {**os.environ, "VENTANILLA_DATA_DIR": str(data_dir), "DJANGO_DEBUG": "0"}
     scratch = None
@@ -83,7 +90,7 @@ def live_server_url(tmp_path_factory):
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError((data_dir / "server.log").read_text()) from None
             time.sleep(0.2)
-    yield url
+    yield url, data_dir
     server.terminate()
     server.wait(timeout=20)
     log.close()

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.core.models import OrgUnit
@@ -90,3 +98,80 @@ def bootstrap_administrator(user: User, org_unit: OrgUnit) -> Membership:
         user=user, org_unit=org_unit, role=Role.ADMINISTRATOR
     )
     return membership
+
+
+EMAIL_SALT = "ventanilla.identity.email-verification"
+
+
+@transaction.atomic
+def register_account(
+    *, cui: str, first_names: str, last_names: str, birth_date, email: str, password: str
+) -> User:
+    """Create a citizen's account at assurance level 1 and send the e-mail confirmation
+    once the account is committed."""
+    user = User.objects.create_user(
+        cui,
+        password,
+        first_names=first_names,
+        last_names=last_names,
+        birth_date=birth_date,
+        email=email,
+    )
+    transaction.on_commit(lambda: send_email_verification(user))
+    return user
+
+
+def email_verification_token(user: User) -> str:
+    return signing.dumps({"user": user.pk, "email": user.email}, salt=EMAIL_SALT)
+
+
+def send_email_verification(user: User) -> None:
+    link = settings.VENTANILLA_PUBLIC_URL.rstrip("/") + reverse(
+        "identity:verify_email", args=[email_verification_token(user)]
+    )
+    context = {
+        "user": user,
+        "link": link,
+        "platform": settings.VENTANILLA,
+        "days": settings.EMAIL_VERIFICATION_MAX_AGE // 86400,
+    }
+    send_mail(
+        subject=_("Confirme su correo en %(service)s")
+        % {"service": settings.VENTANILLA["SERVICE_NAME"]},
+        message=render_to_string("identity/email/verify_email.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+class EmailVerification(StrEnum):
+    CONFIRMED = "confirmed"
+    ALREADY_CONFIRMED = "already_confirmed"
+    EXPIRED = "expired"
+    INVALID = "invalid"
+
+
+@transaction.atomic
+def verify_email(token: str) -> EmailVerification:
+    """Confirm the address a link was sent to. A link works for a few days and only for
+    the address it was sent to (changing the e-mail makes older links useless)."""
+    try:
+        data = signing.loads(token, salt=EMAIL_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE)
+    except signing.SignatureExpired:
+        return EmailVerification.EXPIRED
+    except signing.BadSignature:
+        return EmailVerification.INVALID
+    user = User.objects.select_for_update().filter(pk=data.get("user")).first()
+    if user is None or user.email != data.get("email"):
+        return EmailVerification.INVALID
+    if user.email_verified_at is not None:
+        return EmailVerification.ALREADY_CONFIRMED
+    user.email_verified_at = timezone.now()
+    user.save(update_fields=["email_verified_at"])
+    return EmailVerification.CONFIRMED
+
+
+def resend_email_verification(email: str) -> None:
+    """Send a new link to every unconfirmed account with this address (usually one)."""
+    for user in User.objects.filter(email__iexact=email, email_verified_at__isnull=True)[:3]:
+        send_email_verification(user)

@@ -59,6 +59,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_names = models.CharField(_("nombres"), max_length=120, blank=True)
     last_names = models.CharField(_("apellidos"), max_length=120, blank=True)
     email = models.EmailField(_("correo electrónico"), blank=True)
+    email_verified_at = models.DateTimeField(_("correo confirmado el"), null=True, blank=True)
     phone = models.CharField(_("teléfono móvil"), max_length=20, blank=True)
     is_staff = models.BooleanField(
         _("acceso a la administración"),

@@ -1,0 +1,46 @@
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from ventanilla.identity import actions
+from ventanilla.identity.actions import EmailVerification
+from ventanilla.identity.registration_forms import RegistrationForm
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = actions.register_account(**form.cleaned_data)
+        request.session["registered_email"] = user.email
+        return redirect("identity:check_email")
+    return render(request, "identity/register.html", {"form": form})
+
+
+@require_safe
+def check_email(request):
+    return render(
+        request, "identity/check_email.html", {"email": request.session.get("registered_email")}
+    )
+
+
+@require_safe
+def verify_email(request, token):
+    outcome = actions.verify_email(token)
+    status = (
+        200
+        if outcome in {EmailVerification.CONFIRMED, EmailVerification.ALREADY_CONFIRMED}
+        else 400
+    )
+    return render(request, "identity/verify_email.html", {"outcome": outcome.value}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def resend_verification(request):
+    """Ask for a new confirmation link. The answer is the same whether or not an account
+    uses the address, so that nobody can learn who has an account."""
+    sent = False
+    email = (request.POST.get("email") or "").strip()
+    if request.method == "POST" and email:
+        actions.resend_email_verification(email)
+        sent = True
+    return render(request, "identity/resend_verification.html", {"sent": sent, "email": email})
