@@ -7,6 +7,7 @@ SQLite database under ``VENTANILLA_DATA_DIR`` with DEBUG off.
 
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "simple_history",
     "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ventanilla.urls"
@@ -138,7 +142,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "identity:sign_in"
+LOGIN_REDIRECT_URL = "identity:account"
+LOGOUT_REDIRECT_URL = "home"
+
+# Brute force: after 5 failed attempts on one CUI, signing in to it waits 15 minutes
+# (django-axes) and the page says so. Not by address: many people share one in an
+# internet café or behind a rural operator's NAT.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("VENTANILLA_SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "identity/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]  # locking by address is deliberately off (see above)
 
 # --- E-mail ---------------------------------------------------------------------------
 # With EMAIL_HOST set, mail goes out by SMTP; without it (the demo), each message is written

@@ -53,6 +53,7 @@ def test_indicators_and_error_pages_are_accessible(page):
         ("/transparencia/indicadores/", 200),
         ("/tramites/no-existe/", 404),
         ("/tramites/?publico=nadie", 200),
+        ("/cuenta/entrar/", 200),
     ]:
         response = page.goto(path)
         assert response.status == status

@@ -1,8 +1,11 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ventanilla.identity import actions
 from ventanilla.identity.actions import EmailVerification
+from ventanilla.identity.forms import CuiAuthenticationForm
 from ventanilla.identity.registration_forms import RegistrationForm
 
 
@@ -44,3 +47,15 @@ def resend_verification(request):
         actions.resend_email_verification(email)
         sent = True
     return render(request, "identity/resend_verification.html", {"sent": sent, "email": email})
+
+
+class SignInView(auth_views.LoginView):
+    form_class = CuiAuthenticationForm
+    template_name = "identity/sign_in.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+@require_safe
+def account(request):
+    return render(request, "identity/account.html", {"account": request.user})

@@ -30,3 +30,9 @@ def page_url(context, number: int) -> str:
     """Link to another page of a list, keeping the search and filters."""
     query = context.get("query_without_page", "")
     return f"?{query}&pagina={number}" if query else f"?pagina={number}"
+
+
+@register.filter
+def minutes(duration) -> int:
+    """A timedelta in whole minutes, rounded up (for 'try again in N minutes')."""
+    return -(-int(duration.total_seconds()) // 60)
