@@ -54,6 +54,8 @@ def test_indicators_and_error_pages_are_accessible(page):
         ("/tramites/no-existe/", 404),
         ("/tramites/?publico=nadie", 200),
         ("/cuenta/entrar/", 200),
+        ("/cuenta/contrasena/olvido/", 200),
+        ("/cuenta/contrasena/nueva/MQ/no-vale/", 200),
     ]:
         response = page.goto(path)
         assert response.status == status

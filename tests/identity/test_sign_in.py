@@ -1,5 +1,7 @@
 """Citizens sign in with the CUI; repeated failures lock the CUI for a while."""
 
+import re
+
 import pytest
 
 from ventanilla.core.cui import make_cui
@@ -66,3 +68,42 @@ def test_five_failures_lock_the_cui_and_the_page_says_when_to_try_again(client, 
 def test_account_page_needs_a_signed_in_person(client):
     response = client.get("/cuenta/")
     assert response.status_code == 302 and response.url.startswith("/cuenta/entrar/")
+
+
+def reset_link(message) -> str:
+    body = message.get_payload(decode=True).decode()
+    return re.search(r"https?://testserver(/cuenta/contrasena/nueva/\S+/)", body).group(1)
+
+
+def test_forgotten_password_by_email(client, citizen, inbox):
+    response = client.post("/cuenta/contrasena/olvido/", {"email": "juana@example.org"})
+    assert response.status_code == 302
+    assert "Si ese correo es de una cuenta" in client.get(response.url).content.decode()
+    [message] = inbox.messages
+    link = reset_link(message)
+
+    form_page = client.get(link, follow=True)
+    assert "Elija una contraseña nueva" in form_page.content.decode()
+    set_url = form_page.redirect_chain[-1][0]
+    weak = client.post(set_url, {"new_password1": "123", "new_password2": "123"})
+    assert "Hay un problema" in weak.content.decode()
+    done = client.post(
+        set_url, {"new_password1": "otra frase larga mía", "new_password2": "otra frase larga mía"}
+    )
+    assert done.status_code == 302
+
+    signed_in = client.post(
+        "/cuenta/entrar/", {"username": CUI, "password": "otra frase larga mía"}
+    )
+    assert signed_in.status_code == 302 and signed_in.url == "/cuenta/"
+    client.post("/cuenta/salir/")
+    reused = client.get(link, follow=True)
+    assert "El enlace no sirve" in reused.content.decode()
+
+
+def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, citizen, inbox):
+    response = client.post(
+        "/cuenta/contrasena/olvido/", {"email": "nadie@example.org"}, follow=True
+    )
+    assert "Si ese correo es de una cuenta" in response.content.decode()
+    assert inbox.messages == []

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, reverse_lazy
 
 from ventanilla.identity import views
 
@@ -8,6 +8,36 @@ urlpatterns = [
     path("cuenta/", views.account, name="account"),
     path("cuenta/entrar/", views.SignInView.as_view(), name="sign_in"),
     path("cuenta/salir/", auth_views.LogoutView.as_view(), name="sign_out"),
+    path(
+        "cuenta/contrasena/olvido/",
+        auth_views.PasswordResetView.as_view(
+            template_name="identity/password_reset_form.html",
+            email_template_name="identity/email/password_reset.txt",
+            subject_template_name="identity/email/password_reset_subject.txt",
+            success_url=reverse_lazy("identity:password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "cuenta/contrasena/olvido/enviado/",
+        auth_views.PasswordResetDoneView.as_view(template_name="identity/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "cuenta/contrasena/nueva/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="identity/password_reset_confirm.html",
+            success_url=reverse_lazy("identity:password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "cuenta/contrasena/lista/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="identity/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
     path("cuenta/registro/", views.register, name="register"),
     path("cuenta/registro/revise-su-correo/", views.check_email, name="check_email"),
     path("cuenta/correo/confirmar/<str:token>/", views.verify_email, name="verify_email"),
