@@ -2,6 +2,7 @@
 
 ventanilla demo      migrate, load reference and demo data, serve on 127.0.0.1:8000
 ventanilla serve     production server (gunicorn) with the same settings
+ventanilla worker    runs background jobs (registry retries, e-mails, …) as they come
 ventanilla <other>   any Django management command (migrate, createsuperuser, …)
 """
 
@@ -102,8 +103,8 @@ def _free_loopback_port() -> int:
 
 
 def _serve_with_simulated_registry(bind: str) -> None:
-    """The demo's server plus a simulated national identity registry on loopback; both
-    stop together."""
+    """The demo's server, its background worker and a simulated national identity registry
+    on loopback; all stop together."""
     import signal
     import subprocess
 
@@ -120,6 +121,7 @@ def _serve_with_simulated_registry(bind: str) -> None:
         **os.environ,
         "VENTANILLA_REGISTRY_URL": f"http://127.0.0.1:{port}",
     }
+    worker = subprocess.Popen([sys.executable, "-m", "ventanilla.cli", "worker"], env=env)
     server = subprocess.Popen(_gunicorn_args(bind, workers=2, extra=[]), env=env)  # noqa: S603
     try:
         server.wait()
@@ -127,8 +129,9 @@ def _serve_with_simulated_registry(bind: str) -> None:
         server.terminate()
         server.wait()
     finally:
-        registry.terminate()
-        registry.wait()
+        for process in (worker, registry):
+            process.terminate()
+            process.wait()
 
 
 def serve(argv: list[str]) -> None:
@@ -160,6 +163,12 @@ def main(argv: list[str] | None = None) -> None:
         demo(argv[1:])
     elif command == "serve":
         serve(argv[1:])
+    elif command == "worker":
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ventanilla.settings")
+        from django.core.management import execute_from_command_line
+
+        # One second between polls: a registration's registry check runs almost at once.
+        execute_from_command_line(["ventanilla", "db_worker", "--interval", "1", *argv[1:]])
     else:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ventanilla.settings")
         from django.core.management import execute_from_command_line

@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "oauth2_provider",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +164,17 @@ AXES_LOCKOUT_TEMPLATE = "identity/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]  # locking by address is deliberately off (see above)
+
+# --- Background jobs ------------------------------------------------------------------
+# The Django Tasks API (django-tasks backport) with its database backend: jobs are rows in
+# the same database and `ventanilla worker` (django-tasks-db's db_worker) runs them. The same
+# task code can move to another backend (huey, Redis) by changing this setting only.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("VENTANILLA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 # --- E-mail ---------------------------------------------------------------------------
 # With EMAIL_HOST set, mail goes out by SMTP; without it (the demo), each message is written

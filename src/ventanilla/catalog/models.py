@@ -89,6 +89,20 @@ class Procedure(models.Model):
     cost_note = models.CharField(_("nota sobre el costo"), max_length=300, blank=True)
     available_online = models.BooleanField(_("se puede solicitar en línea"), default=False)
     available_in_person = models.BooleanField(_("se puede solicitar en persona"), default=True)
+    minimum_assurance_level = models.PositiveSmallIntegerField(
+        _("identidad que exige en línea"),
+        choices=[
+            (1, _("1 · Basta una cuenta")),
+            (2, _("2 · Identidad confirmada con el RENAP")),
+            (3, _("3 · Identidad confirmada en persona")),
+        ],
+        default=2,
+        help_text=_(
+            "Qué tan segura debe estar la plataforma de quién es la persona para dejarla "
+            "iniciar el trámite en línea. Un trámite que entrega un documento oficial "
+            "necesita al menos el nivel 2."
+        ),
+    )
     maturity_level = models.PositiveSmallIntegerField(
         _("nivel de madurez digital"),
         choices=MaturityLevel.choices,

@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -6,6 +7,7 @@ from ventanilla.catalog import queries
 from ventanilla.catalog.forms import ProcedureFilterForm
 from ventanilla.catalog.search import MAX_QUERY_CHARS, parse_query
 from ventanilla.core.page_cache import cached_public_page
+from ventanilla.identity.assurance import identity_shortfall
 
 PAGE_SIZE = 20
 
@@ -61,6 +63,23 @@ def procedure_detail(request, slug):
             ],
         },
     )
+
+
+@login_required
+@require_safe
+def procedure_start(request, slug):
+    """Where an online application begins. People whose identity is not yet sure enough
+    for this procedure are told why and what to do instead."""
+    procedure = queries.procedure_for_page(slug)
+    shortfall = identity_shortfall(request.user, procedure.minimum_assurance_level)
+    if shortfall is not None:
+        return render(
+            request,
+            "identity/identity_needed.html",
+            {"procedure": procedure, "shortfall": shortfall},
+            status=403,
+        )
+    return render(request, "catalog/procedure_start.html", {"procedure": procedure})
 
 
 @require_safe

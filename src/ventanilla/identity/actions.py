@@ -15,8 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.core.models import OrgUnit
-from ventanilla.identity.models import AssuranceLevel, Membership, Role, User
+from ventanilla.identity.models import AssuranceLevel, Membership, RegistryStatus, Role, User
 from ventanilla.identity.registry import IdentityClaim, RegistryAnswer, RegistryClient
+
+_STATUS_FOR_ANSWER = {
+    RegistryAnswer.MATCH: RegistryStatus.CONFIRMED,
+    RegistryAnswer.MISMATCH: RegistryStatus.MISMATCH,
+    RegistryAnswer.NOT_FOUND: RegistryStatus.NOT_FOUND,
+    RegistryAnswer.UNAVAILABLE: RegistryStatus.UNAVAILABLE,
+}
 
 
 def confirm_identity_with_registry(user: User, *, registry: RegistryClient) -> RegistryAnswer:
@@ -24,21 +31,41 @@ def confirm_identity_with_registry(user: User, *, registry: RegistryClient) -> R
     together, and raise the account to level 2 when they do.
 
     The registry is called outside any transaction (it may take seconds); only the
-    upgrade itself is written in one. An unavailable registry leaves the account as it
-    was, for a later retry. Accounts already at level 2 or 3 are never lowered.
+    answer is written, in one. An unavailable registry leaves the level as it was, for a
+    later retry. Accounts already at level 2 or 3 are never lowered, and what the registry
+    holds is never stored: only whether it agreed.
     """
     if user.birth_date is None:
-        return RegistryAnswer.MISMATCH
-    answer = registry.verify(
-        IdentityClaim(user.cui, user.first_names, user.last_names, user.birth_date)
-    )
-    if answer is RegistryAnswer.MATCH:
-        with transaction.atomic():
-            User.objects.filter(pk=user.pk, assurance_level__lt=AssuranceLevel.REGISTRY).update(
-                assurance_level=AssuranceLevel.REGISTRY
-            )
-        user.refresh_from_db(fields=["assurance_level"])
+        answer = RegistryAnswer.MISMATCH
+    else:
+        answer = registry.verify(
+            IdentityClaim(user.cui, user.first_names, user.last_names, user.birth_date)
+        )
+    with transaction.atomic():
+        account = User.objects.select_for_update().get(pk=user.pk)
+        if account.assurance_level < AssuranceLevel.REGISTRY:
+            account.registry_status = _STATUS_FOR_ANSWER[answer]
+            if answer is RegistryAnswer.MATCH:
+                account.assurance_level = AssuranceLevel.REGISTRY
+        elif answer is RegistryAnswer.MATCH:
+            account.registry_status = RegistryStatus.CONFIRMED
+        account.registry_checked_at = timezone.now()
+        account.save(update_fields=["assurance_level", "registry_status", "registry_checked_at"])
+    user.refresh_from_db(fields=["assurance_level", "registry_status", "registry_checked_at"])
     return answer
+
+
+def request_identity_confirmation(user: User) -> None:
+    """Queue the registry check for an account; the worker runs it and retries it while the
+    registry is unavailable. Call inside the transaction that created or changed the
+    account: the job is queued only if it commits."""
+    from ventanilla.identity.tasks import confirm_identity
+
+    User.objects.filter(pk=user.pk, assurance_level__lt=AssuranceLevel.REGISTRY).update(
+        registry_status=RegistryStatus.PENDING
+    )
+    user.registry_status = RegistryStatus.PENDING
+    transaction.on_commit(lambda: confirm_identity.enqueue(user.pk))
 
 
 def _require(actor, action) -> None:
@@ -107,8 +134,8 @@ EMAIL_SALT = "ventanilla.identity.email-verification"
 def register_account(
     *, cui: str, first_names: str, last_names: str, birth_date, email: str, password: str
 ) -> User:
-    """Create a citizen's account at assurance level 1 and send the e-mail confirmation
-    once the account is committed."""
+    """Create a citizen's account at assurance level 1; once it is committed, send the
+    e-mail confirmation and queue the registry check that may raise it to level 2."""
     user = User.objects.create_user(
         cui,
         password,
@@ -118,6 +145,7 @@ def register_account(
         email=email,
     )
     transaction.on_commit(lambda: send_email_verification(user))
+    request_identity_confirmation(user)
     return user
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -10,7 +11,7 @@ from ventanilla.catalog.reference import ensure_editor_group
 from ventanilla.core.cui import make_cui
 from ventanilla.core.models import OrgUnit
 from ventanilla.identity.actions import bootstrap_administrator, grant_role
-from ventanilla.identity.models import Role, User
+from ventanilla.identity.models import AssuranceLevel, RegistryStatus, Role, User
 
 DEMO_PASSWORD = "demo-ventanilla-2026"  # noqa: S105 - printed by `ventanilla demo`
 
@@ -47,6 +48,12 @@ def ensure_demo_accounts() -> list[DemoAccount]:
                 email=f"{kind}@demo.ventanilla.invalid",
                 is_staff=kind in {"admin", "editor"},
                 is_superuser=kind == "admin",
+                birth_date=datetime.date(1990, 1, 15),
+                # Officials were confirmed in person when hired; the citizen by the registry.
+                assurance_level=(
+                    AssuranceLevel.REGISTRY if kind == "citizen" else AssuranceLevel.IN_PERSON
+                ),
+                registry_status=RegistryStatus.CONFIRMED,
             )
         users[kind] = user
         accounts.append(DemoAccount(role=role, cui=cui, name=user.get_full_name()))

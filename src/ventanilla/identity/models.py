@@ -42,6 +42,17 @@ class AssuranceLevel(models.IntegerChoices):
     IN_PERSON = 3, _("3 · Confirmado en persona por un funcionario")
 
 
+class RegistryStatus(models.TextChoices):
+    """Where the account stands with the national registry (RENAP)."""
+
+    NOT_ASKED = "not_asked", _("Sin consultar")
+    PENDING = "pending", _("Consulta en curso")
+    CONFIRMED = "confirmed", _("Datos confirmados")
+    MISMATCH = "mismatch", _("Los datos no coinciden")
+    NOT_FOUND = "not_found", _("CUI no encontrado")
+    UNAVAILABLE = "unavailable", _("Registro sin respuesta; se reintentará")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """One account per person, identified by the CUI (the number on the DPI)."""
 
@@ -54,6 +65,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("nivel de confianza de la identidad"),
         choices=AssuranceLevel.choices,
         default=AssuranceLevel.SELF_DECLARED,
+    )
+    registry_status = models.CharField(
+        _("consulta al registro nacional"),
+        max_length=12,
+        choices=RegistryStatus.choices,
+        default=RegistryStatus.NOT_ASKED,
+    )
+    registry_checked_at = models.DateTimeField(
+        _("última consulta al registro"), null=True, blank=True
     )
     birth_date = models.DateField(_("fecha de nacimiento"), null=True, blank=True)
     first_names = models.CharField(_("nombres"), max_length=120, blank=True)

@@ -38,6 +38,7 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
+    path("cuenta/identidad/confirmar/", views.request_confirmation, name="request_confirmation"),
     path("cuenta/registro/", views.register, name="register"),
     path("cuenta/registro/revise-su-correo/", views.check_email, name="check_email"),
     path("cuenta/correo/confirmar/<str:token>/", views.verify_email, name="verify_email"),

@@ -1,11 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ventanilla.identity import actions
 from ventanilla.identity.actions import EmailVerification
+from ventanilla.identity.assurance import registry_gap
 from ventanilla.identity.forms import CuiAuthenticationForm
+from ventanilla.identity.models import RegistryStatus
 from ventanilla.identity.registration_forms import RegistrationForm
 
 
@@ -58,4 +62,20 @@ class SignInView(auth_views.LoginView):
 @login_required
 @require_safe
 def account(request):
-    return render(request, "identity/account.html", {"account": request.user})
+    return render(
+        request,
+        "identity/account.html",
+        {"account": request.user, "registry_gap": registry_gap(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def request_confirmation(request):
+    """Ask the registry to confirm an account nobody has checked yet."""
+    if request.user.registry_status == RegistryStatus.NOT_ASKED:
+        actions.request_identity_confirmation(request.user)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = reverse("identity:account")
+    return redirect(target)
