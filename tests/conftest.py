@@ -52,3 +52,14 @@ def _empty_page_cache():
 def _fast_password_hashing(settings):
     """Unit tests create many accounts; Argon2 is exercised by the browser tests' server."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def force_login_with_second_factor(client, user):
+    """Sign an official in as if they had also typed their authenticator code (the back
+    office and the administration need it; tests/identity/test_two_factor.py covers how)."""
+    from ventanilla.identity import sessions
+
+    client.force_login(user)
+    session = client.session
+    session[sessions.SECOND_FACTOR_KEY] = "totp"
+    session.save()

@@ -2,17 +2,18 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.identity.forms import CuiAdminAuthenticationForm
+from ventanilla.identity.views import admin_sign_in
 
 admin.site.site_header = _("Ventanilla · Administración")
 admin.site.site_title = _("Ventanilla")
 admin.site.index_title = _("Inventario y datos de referencia")
-admin.site.login_form = CuiAdminAuthenticationForm
 
 urlpatterns = [
     path("", include("ventanilla.core.urls")),
     path("", include("ventanilla.catalog.urls")),
     path("", include("ventanilla.identity.urls")),
+    # Staff sign in like everyone else, with the CUI and then their second factor.
+    path("admin/login/", admin_sign_in),
     path("admin/", admin.site.urls),
 ]
 

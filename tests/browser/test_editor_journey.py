@@ -2,6 +2,8 @@ import re
 
 import pytest
 
+from tests.browser.two_factor_steps import enrol_authenticator, sign_in
+
 pytestmark = pytest.mark.browser
 
 
@@ -25,12 +27,13 @@ def test_editor_marks_a_procedure_online_and_the_indicators_follow(page):
     digital_before, total = _general_indicator(page)
 
     page.goto("/admin/")
-    # Typed as printed on the DPI, with spaces.
+    # Staff sign in on the platform's page, typing the CUI as printed on the DPI, and
+    # must set up their second factor before the administration opens.
     from ventanilla.core.cui import parse_cui
 
-    page.get_by_label("CUI").fill(parse_cui(_editor_cui()).formatted())
-    page.get_by_label("Contraseña").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Iniciar sesión").click()
+    sign_in(page, parse_cui(_editor_cui()).formatted(), DEMO_PASSWORD)
+    enrol_authenticator(page)
+    page.get_by_role("link", name="Ya los guardé, continuar").click()
     page.get_by_role("link", name="Trámites", exact=True).click()
     page.get_by_role("link", name="Cierre voluntario (centro educativo privado) — TCEP-10").click()
     checkbox = page.get_by_label("Se puede solicitar en línea")

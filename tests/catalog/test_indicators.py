@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.conftest import force_login_with_second_factor
 from ventanilla.catalog import actions
 from ventanilla.catalog.models import Procedure
 from ventanilla.catalog.queries import strategic_indicators
@@ -60,7 +61,7 @@ def test_editor_marks_online_in_the_admin_and_the_page_changes(client, editor):
     before = by_code()["generales-2026"]
     assert f"{before.digital} de {before.total} servicios disponibles en línea" in page_before
 
-    client.force_login(editor)
+    force_login_with_second_factor(client, editor)
     url = f"/admin/catalog/procedure/{procedure.pk}/change/"
     form = client.get(url).context["adminform"].form
     data = {

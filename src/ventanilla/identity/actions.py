@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
@@ -15,8 +16,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.core.models import OrgUnit
-from ventanilla.identity.models import AssuranceLevel, Membership, RegistryStatus, Role, User
+from ventanilla.identity import two_factor
+from ventanilla.identity.models import (
+    AssuranceLevel,
+    Membership,
+    RecoveryCode,
+    RegistryStatus,
+    Role,
+    TotpDevice,
+    User,
+)
 from ventanilla.identity.registry import IdentityClaim, RegistryAnswer, RegistryClient
+from ventanilla.identity.two_factor import CodeCheck
 
 _STATUS_FOR_ANSWER = {
     RegistryAnswer.MATCH: RegistryStatus.CONFIRMED,
@@ -203,3 +214,78 @@ def resend_email_verification(email: str) -> None:
     """Send a new link to every unconfirmed account with this address (usually one)."""
     for user in User.objects.filter(email__iexact=email, email_verified_at__isnull=True)[:3]:
         send_email_verification(user)
+
+
+# --- Second factor ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SecondFactorResult:
+    check: CodeCheck
+    used_recovery_code: bool = False
+    recovery_codes_left: int | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.check is CodeCheck.ACCEPTED
+
+
+@transaction.atomic
+def enable_totp(user: User, secret: str, code: str) -> tuple[CodeCheck, list[str]]:
+    """Turn on the authenticator app once the person proves it makes the right codes.
+    Returns the check and, when accepted, the new recovery codes (shown once)."""
+    check, step = two_factor.check_totp(secret, code, last_used_step=0)
+    if check is not CodeCheck.ACCEPTED:
+        return check, []
+    TotpDevice.objects.update_or_create(
+        user=user,
+        defaults={
+            "encrypted_secret": two_factor.encrypt_secret(secret),
+            "confirmed_at": timezone.now(),
+            "last_used_step": step,
+        },
+    )
+    return check, regenerate_recovery_codes(user)
+
+
+@transaction.atomic
+def regenerate_recovery_codes(user: User) -> list[str]:
+    """New recovery codes; the old ones stop working."""
+    user.recovery_codes.all().delete()
+    codes = two_factor.new_recovery_codes()
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(user=user, code_hash=two_factor.recovery_code_hash(code)) for code in codes
+    )
+    return codes
+
+
+@transaction.atomic
+def disable_totp(user: User) -> None:
+    TotpDevice.objects.filter(user=user).delete()
+    user.recovery_codes.all().delete()
+
+
+@transaction.atomic
+def check_second_factor(user: User, code: str) -> SecondFactorResult:
+    """Check a code from the app, or a recovery code, for the second step of signing in.
+    The device row is locked so that one code cannot be used twice, even at once."""
+    device = TotpDevice.objects.select_for_update().filter(user=user).first()
+    if device is None:
+        return SecondFactorResult(CodeCheck.WRONG)
+    if two_factor.looks_like_recovery_code(code):
+        used = RecoveryCode.objects.filter(
+            user=user, code_hash=two_factor.recovery_code_hash(code), used_at__isnull=True
+        ).update(used_at=timezone.now())
+        left = user.recovery_codes.filter(used_at__isnull=True).count()
+        if used:
+            return SecondFactorResult(CodeCheck.ACCEPTED, True, left)
+        reused = user.recovery_codes.filter(
+            code_hash=two_factor.recovery_code_hash(code), used_at__isnull=False
+        ).exists()
+        return SecondFactorResult(CodeCheck.REUSED if reused else CodeCheck.WRONG, True, left)
+    secret = two_factor.decrypt_secret(device.encrypted_secret)
+    check, step = two_factor.check_totp(secret, code, device.last_used_step)
+    if check is CodeCheck.ACCEPTED:
+        device.last_used_step = step
+        device.save(update_fields=["last_used_step"])
+    return SecondFactorResult(check)

@@ -29,6 +29,7 @@ DEMO_ACCOUNTS = [
     ("Administración", make_cui(10000001, "01", "01"), "Ana", "Administradora", "admin"),
     ("Editor del catálogo", make_cui(10000002, "09", "01"), "Edgar", "Editor", "editor"),
     ("Ciudadana", make_cui(10000003, "16", "01"), "Carmen", "Ciudadana", "citizen"),
+    ("Revisor (DIDEDUC)", make_cui(10000004, "01", "01"), "Rubén", "Revisor", "reviewer"),
 ]
 
 
@@ -61,5 +62,11 @@ def ensure_demo_accounts() -> list[DemoAccount]:
     bootstrap_administrator(admin, OrgUnit.objects.get(code="dinfo"))
     grant_role(
         users["editor"], Role.CATALOGUE_EDITOR, OrgUnit.objects.get(code="digeace"), actor=admin
+    )
+    grant_role(
+        users["reviewer"],
+        Role.REVIEWER,
+        OrgUnit.objects.get(code="dideduc-guatemala-norte"),
+        actor=admin,
     )
     return accounts

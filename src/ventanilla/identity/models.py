@@ -157,3 +157,42 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.org_unit}"
+
+
+class TotpDevice(models.Model):
+    """An authenticator app (Google Authenticator, FreeOTP, Aegis…) that makes six-digit
+    codes: the second step of signing in. The shared secret is stored encrypted
+    (``identity.two_factor``)."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="totp_device", verbose_name=_("cuenta")
+    )
+    encrypted_secret = models.BinaryField(_("secreto cifrado"))
+    confirmed_at = models.DateTimeField(_("activada el"), default=timezone.now)
+    # The 30-second step of the last code accepted: a code is never accepted twice.
+    last_used_step = models.BigIntegerField(_("último paso usado"), default=0)
+
+    class Meta:
+        verbose_name = _("aplicación de códigos")
+        verbose_name_plural = _("aplicaciones de códigos")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class RecoveryCode(models.Model):
+    """One-time codes for when the phone with the authenticator app is lost. Only a keyed
+    hash is stored; the person sees the codes once."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="recovery_codes", verbose_name=_("cuenta")
+    )
+    code_hash = models.CharField(_("huella del código"), max_length=64, unique=True)
+    used_at = models.DateTimeField(_("usado el"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("código de recuperación")
+        verbose_name_plural = _("códigos de recuperación")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.pk}"

@@ -62,3 +62,11 @@ def can(user, action: Action, *, org_unit=None) -> bool:
             return False
         memberships = memberships.filter(org_unit=org_unit)
     return memberships.exists()
+
+
+def is_official(user) -> bool:
+    """Officials handle other people's data: anyone with a role, or with access to the
+    administration. They must use a second factor."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_staff or user.is_superuser or Membership.objects.filter(user=user).exists()

@@ -1,12 +1,27 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from ventanilla.identity import views
+from ventanilla.identity import two_factor_views, views
 
 app_name = "identity"
 urlpatterns = [
     path("cuenta/", views.account, name="account"),
     path("cuenta/entrar/", views.SignInView.as_view(), name="sign_in"),
+    path("cuenta/entrar/codigo/", two_factor_views.sign_in_code, name="sign_in_code"),
+    path("cuenta/dos-pasos/", two_factor_views.manage, name="two_factor"),
+    path("cuenta/dos-pasos/activar/", two_factor_views.setup, name="two_factor_setup"),
+    path(
+        "cuenta/dos-pasos/codigos-de-recuperacion/",
+        two_factor_views.recovery_codes,
+        name="recovery_codes",
+    ),
+    path(
+        "cuenta/dos-pasos/codigos-nuevos/",
+        two_factor_views.new_recovery_codes,
+        name="new_recovery_codes",
+    ),
+    path("cuenta/dos-pasos/desactivar/", two_factor_views.disable, name="two_factor_disable"),
+    path("oficina/", views.office_home, name="office_home"),
     path("cuenta/salir/", auth_views.LogoutView.as_view(), name="sign_out"),
     path(
         "cuenta/contrasena/olvido/",

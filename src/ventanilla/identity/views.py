@@ -1,15 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from ventanilla.identity import actions
+from ventanilla.identity import actions, sessions
 from ventanilla.identity.actions import EmailVerification
 from ventanilla.identity.assurance import registry_gap
 from ventanilla.identity.forms import CuiAuthenticationForm
-from ventanilla.identity.models import RegistryStatus
+from ventanilla.identity.models import RegistryStatus, TotpDevice
+from ventanilla.identity.permissions import is_official
+from ventanilla.identity.redirects import safe_next
 from ventanilla.identity.registration_forms import RegistrationForm
 
 
@@ -58,6 +61,27 @@ class SignInView(auth_views.LoginView):
     template_name = "identity/sign_in.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        user = form.get_user()
+        if TotpDevice.objects.filter(user=user).exists():
+            # Right password; the code from the app comes next (two_factor_views).
+            sessions.start_pending_sign_in(self.request, user, self.get_success_url())
+            return redirect("identity:sign_in_code")
+        return super().form_valid(form)
+
+
+@login_required
+@require_safe
+def office_home(request):
+    """The officials' starting page: their units and roles. Reaching it takes a second
+    factor (OfficialSecondFactorMiddleware)."""
+    if not is_official(request.user):
+        raise PermissionDenied
+    memberships = request.user.memberships.select_related("org_unit").order_by(
+        "org_unit__name", "role"
+    )
+    return render(request, "identity/office_home.html", {"memberships": memberships})
+
 
 @login_required
 @require_safe
@@ -75,7 +99,12 @@ def request_confirmation(request):
     """Ask the registry to confirm an account nobody has checked yet."""
     if request.user.registry_status == RegistryStatus.NOT_ASKED:
         actions.request_identity_confirmation(request.user)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = reverse("identity:account")
-    return redirect(target)
+    return redirect(safe_next(request, request.POST.get("next"), reverse("identity:account")))
+
+
+@require_safe
+def admin_sign_in(request):
+    """The administration's own sign-in page would skip the second step: send staff to the
+    platform's sign-in, which comes back to where they were going."""
+    target = safe_next(request, request.GET.get("next"), "/admin/")
+    return redirect(f"{reverse('identity:sign_in')}?{urlencode({'next': target})}")
