@@ -55,10 +55,16 @@ def _fast_password_hashing(settings):
 
 
 def force_login_with_second_factor(client, user):
-    """Sign an official in as if they had also typed their authenticator code (the back
-    office and the administration need it; tests/identity/test_two_factor.py covers how)."""
-    from ventanilla.identity import sessions
+    """Sign an official in as if they had enrolled an authenticator app and typed its code
+    (the back office and the administration need both; tests/identity/test_two_factor.py
+    covers how)."""
+    from ventanilla.identity import sessions, two_factor
+    from ventanilla.identity.models import TotpDevice
 
+    TotpDevice.objects.get_or_create(
+        user=user,
+        defaults={"encrypted_secret": two_factor.encrypt_secret(two_factor.new_secret())},
+    )
     client.force_login(user)
     session = client.session
     session[sessions.SECOND_FACTOR_KEY] = "totp"

@@ -196,6 +196,11 @@ else:
 VENTANILLA_PUBLIC_URL = os.environ.get("VENTANILLA_PUBLIC_URL", "http://127.0.0.1:8000")
 EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
 
+# --- Passkeys (WebAuthn) -----------------------------------------------------------------
+# The relying party is the host name people see; set it when several host names serve one
+# site (e.g. "tramites.mineduc.gob.gt"). It must be a domain name: not an IP address.
+VENTANILLA_WEBAUTHN_RP_ID = os.environ.get("VENTANILLA_WEBAUTHN_RP_ID", "")
+
 # --- Languages ------------------------------------------------------------------------
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Español")), ("en", _("English"))]

@@ -14,12 +14,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from webauthn.helpers import bytes_to_base64url
 
 from ventanilla.core.models import OrgUnit
 from ventanilla.identity import two_factor
 from ventanilla.identity.models import (
     AssuranceLevel,
     Membership,
+    Passkey,
     RecoveryCode,
     RegistryStatus,
     Role,
@@ -289,3 +291,31 @@ def check_second_factor(user: User, code: str) -> SecondFactorResult:
         device.last_used_step = step
         device.save(update_fields=["last_used_step"])
     return SecondFactorResult(check)
+
+
+# --- Passkeys ------------------------------------------------------------------------------
+
+
+def add_passkey(user: User, verified, name: str) -> Passkey:
+    """Keep a passkey whose registration was verified (``identity.passkeys``)."""
+    return Passkey.objects.create(
+        user=user,
+        name=name.strip()[:60] or _("Mi huella"),
+        credential_id=bytes_to_base64url(verified.credential_id),
+        public_key=verified.credential_public_key,
+        sign_count=verified.sign_count,
+        backed_up=verified.credential_backed_up,
+    )
+
+
+def record_passkey_use(passkey: Passkey, verified) -> None:
+    Passkey.objects.filter(pk=passkey.pk).update(
+        sign_count=verified.new_sign_count,
+        backed_up=verified.credential_backed_up,
+        last_used_at=timezone.now(),
+    )
+
+
+def remove_passkey(user: User, passkey_id: int) -> bool:
+    deleted, _rows = Passkey.objects.filter(user=user, pk=passkey_id).delete()
+    return bool(deleted)

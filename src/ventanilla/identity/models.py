@@ -196,3 +196,28 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.pk}"
+
+
+class Passkey(models.Model):
+    """A passkey ("huella"): the phone's or computer's fingerprint, face or PIN unlock,
+    registered with WebAuthn. Signing in with one proves two factors at once."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="passkeys", verbose_name=_("cuenta")
+    )
+    name = models.CharField(_("nombre"), max_length=60)
+    credential_id = models.CharField(_("identificador"), max_length=1400, unique=True)
+    public_key = models.BinaryField(_("clave pública"))
+    sign_count = models.PositiveBigIntegerField(_("contador de firmas"), default=0)
+    transports = models.JSONField(_("medios"), default=list, blank=True)
+    backed_up = models.BooleanField(_("respaldada en la nube"), default=False)
+    created_at = models.DateTimeField(_("agregada el"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("último uso"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("huella (passkey)")
+        verbose_name_plural = _("huellas (passkeys)")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name}"

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from ventanilla.identity import two_factor_views, views
+from ventanilla.identity import passkey_views, two_factor_views, views
 
 app_name = "identity"
 urlpatterns = [
@@ -22,6 +22,20 @@ urlpatterns = [
     ),
     path("cuenta/dos-pasos/desactivar/", two_factor_views.disable, name="two_factor_disable"),
     path("oficina/", views.office_home, name="office_home"),
+    path("cuenta/huellas/", passkey_views.manage, name="passkeys"),
+    path(
+        "cuenta/huellas/opciones/",
+        passkey_views.registration_options,
+        name="passkey_registration_options",
+    ),
+    path("cuenta/huellas/agregar/", passkey_views.register, name="passkey_register"),
+    path("cuenta/huellas/<int:passkey_id>/quitar/", passkey_views.remove, name="passkey_remove"),
+    path(
+        "cuenta/entrar/huella/opciones/",
+        passkey_views.sign_in_options,
+        name="passkey_sign_in_options",
+    ),
+    path("cuenta/entrar/huella/", passkey_views.sign_in, name="passkey_sign_in"),
     path("cuenta/salir/", auth_views.LogoutView.as_view(), name="sign_out"),
     path(
         "cuenta/contrasena/olvido/",
