@@ -30,7 +30,7 @@ def test_sign_in_with_the_cui_as_printed_and_see_the_account(client, citizen):
     )
     assert response.status_code == 302 and response.url == "/cuenta/"
     html = client.get("/cuenta/").content.decode()
-    assert "Juana Sic Yax" in html and CUI in html
+    assert "Juana Sic Yax" in html and PRINTED in html  # the owner sees it as on the DPI
     assert "Sin confirmar" in html  # the e-mail is not confirmed yet
     client.post("/cuenta/salir/")
     assert client.get("/cuenta/").status_code == 302  # signed out: back to sign-in

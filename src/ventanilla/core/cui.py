@@ -69,10 +69,15 @@ class Cui:
 
     def masked(self) -> str:
         """Only the last four digits, for pages and messages that others may see."""
-        return f"•••• ••••• {self.digits[9:]}"
+        return mask_cui(self.digits)
 
     def __str__(self) -> str:
         return self.digits
+
+
+def mask_cui(digits: str) -> str:
+    """A stored CUI as others may see it: only its last four digits."""
+    return f"•••• ••••• {digits[-4:]}" if len(digits) == 13 else "•••• ••••• ••••"
 
 
 def normalize_cui(value: object) -> str:

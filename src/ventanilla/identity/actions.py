@@ -22,6 +22,7 @@ from ventanilla.identity.models import (
     AssuranceLevel,
     Membership,
     Passkey,
+    PersonalDataView,
     RecoveryCode,
     RegistryStatus,
     Role,
@@ -319,3 +320,14 @@ def record_passkey_use(passkey: Passkey, verified) -> None:
 def remove_passkey(user: User, passkey_id: int) -> bool:
     deleted, _rows = Passkey.objects.filter(user=user, pk=passkey_id).delete()
     return bool(deleted)
+
+
+# --- Privacy -------------------------------------------------------------------------------
+
+
+def record_personal_data_view(viewer: User, subject: User, what: str, path: str = "") -> None:
+    """Log that an official saw someone's personal data. Looking at one's own is not
+    logged."""
+    if viewer.pk == subject.pk:
+        return
+    PersonalDataView.objects.create(viewer=viewer, subject=subject, what=what, path=path[:300])

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ventanilla.core.cui import normalize_cui, parse_cui
+from ventanilla.core.cui import mask_cui, normalize_cui, parse_cui
 from ventanilla.core.fields import CuiField
 
 
@@ -100,7 +100,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("cuentas")
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.cui
+        return self.get_full_name() or mask_cui(self.cui)
 
     def get_full_name(self) -> str:
         return f"{self.first_names} {self.last_names}".strip()
@@ -221,3 +221,29 @@ class Passkey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.name}"
+
+
+class PersonalDataView(models.Model):
+    """An official looked at someone's personal data: who, whose, what and when. The
+    person can see these on their account page."""
+
+    viewer = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("funcionario")
+    )
+    subject = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="personal_data_views",
+        verbose_name=_("persona"),
+    )
+    what = models.CharField(_("qué consultó"), max_length=120)
+    path = models.CharField(_("página"), max_length=300, blank=True)
+    at = models.DateTimeField(_("cuándo"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("consulta de datos personales")
+        verbose_name_plural = _("consultas de datos personales")
+
+    def __str__(self) -> str:
+        return f"{self.viewer} → {self.subject} · {self.what}"

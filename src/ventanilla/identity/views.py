@@ -89,7 +89,11 @@ def account(request):
     return render(
         request,
         "identity/account.html",
-        {"account": request.user, "registry_gap": registry_gap(request.user)},
+        {
+            "account": request.user,
+            "registry_gap": registry_gap(request.user),
+            "views_of_my_data": request.user.personal_data_views.select_related("viewer")[:20],
+        },
     )
 
 

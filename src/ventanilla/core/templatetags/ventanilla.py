@@ -4,6 +4,8 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from ventanilla.core.cui import mask_cui
+
 register = template.Library()
 
 
@@ -36,3 +38,11 @@ def page_url(context, number: int) -> str:
 def minutes(duration) -> int:
     """A timedelta in whole minutes, rounded up (for 'try again in N minutes')."""
     return -(-int(duration.total_seconds()) // 60)
+
+
+@register.filter
+def cui_for(cui: str, viewer) -> str:
+    """The CUI in full for its owner, as printed on the DPI; masked for anyone else."""
+    if getattr(viewer, "is_authenticated", False) and getattr(viewer, "cui", None) == cui:
+        return f"{cui[:4]} {cui[4:9]} {cui[9:]}"
+    return mask_cui(cui)
