@@ -302,3 +302,95 @@ VENTANILLA_REGISTRY = {
     "CLIENT_KEY": os.environ.get("VENTANILLA_REGISTRY_CLIENT_KEY", ""),
     "CA_BUNDLE": os.environ.get("VENTANILLA_REGISTRY_CA_BUNDLE", ""),
 }
+
+# --- Single sign-on: OpenID Connect provider (django-oauth-toolkit) ---------------------
+# Other ministry systems sign people in with their Ventanilla account; systems of other
+# institutions get tokens of their own (client credentials). See docs/single-sign-on.md.
+
+
+def _oidc_private_key() -> str:
+    """The RSA key that signs ID tokens: the file named by VENTANILLA_OIDC_PRIVATE_KEY_FILE,
+    else one generated once and kept in the data directory (like the secret key)."""
+    if path := os.environ.get("VENTANILLA_OIDC_PRIVATE_KEY_FILE"):
+        return Path(path).read_text()
+    key_file = DATA_DIR / "oidc_private_key.pem"
+    if not key_file.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        # Written aside, then linked into place: of two processes starting at once (the web
+        # server's workers), one key wins and both read it.
+        draft = key_file.with_name(f".{key_file.name}.{os.getpid()}")
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+            f.write(pem)
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass  # another process was first: everyone uses its key
+        except OSError:  # a filesystem without hard links
+            if not key_file.exists():
+                os.replace(draft, key_file)
+        finally:
+            draft.unlink(missing_ok=True)
+    return key_file.read_text()
+
+
+# The issuer (the `iss` of every ID token) is the public address when VENTANILLA_PUBLIC_URL
+# is set; otherwise it is the address each request came to (a laptop, a test server).
+VENTANILLA_OIDC_ISSUER = os.environ.get("VENTANILLA_PUBLIC_URL", "").rstrip("/")
+# `sub` is an HMAC of the account's number under this key, never the CUI. Changing the key
+# changes every `sub`: before rotating DJANGO_SECRET_KEY, set this to the old secret key.
+VENTANILLA_OIDC_SUBJECT_KEY = os.environ.get("VENTANILLA_OIDC_SUBJECT_KEY") or SECRET_KEY
+
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_ISS_ENDPOINT": VENTANILLA_OIDC_ISSUER,
+    "OIDC_RSA_PRIVATE_KEY": _oidc_private_key(),
+    # Keys retired by a rotation stay published (JWKS) until the tokens they signed expire.
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [
+        Path(path).read_text() for path in env_list("VENTANILLA_OIDC_PREVIOUS_KEY_FILES")
+    ],
+    "OAUTH2_VALIDATOR_CLASS": "ventanilla.identity.oidc.VentanillaValidator",
+    "APPLICATION_ADMIN_CLASS": "ventanilla.identity.oidc_admin.ApplicationAdmin",
+    # What a system may ask for. The first four are about a person and need the person's
+    # consent (authorization code); the others are for the systems of other institutions
+    # (client credentials) and are never given with a person's data.
+    "SCOPES": {
+        "openid": _("Que es usted quien inicia sesión, y qué tan comprobada está su identidad"),
+        "profile": _("Su nombre y apellidos"),
+        "email": _("Su correo electrónico"),
+        "cui": _("Su CUI (el número de su DPI)"),
+        "catalogo:leer": _("Leer el catálogo de trámites"),
+        "expedientes:leer": _("Leer expedientes"),
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "PKCE_REQUIRED": True,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_SUBJECT_TYPES_SUPPORTED": ["public"],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "client_credentials", "refresh_token"],
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "ID_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 24 * 3600,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # Once a person has allowed a system, they are not asked again while its token lasts.
+    "REQUEST_APPROVAL_PROMPT": "auto",
+    # Behind HTTPS, systems must come back on https:// addresses too.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if HTTPS else ["https", "http"],
+    # RFC 9700 (OAuth 2.0 security best current practice), all of it.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
