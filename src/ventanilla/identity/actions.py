@@ -331,3 +331,62 @@ def record_personal_data_view(viewer: User, subject: User, what: str, path: str 
     if viewer.pk == subject.pk:
         return
     PersonalDataView.objects.create(viewer=viewer, subject=subject, what=what, path=path[:300])
+
+
+# --- Account pages -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_profile(user: User, *, first_names: str, last_names: str, birth_date, phone: str):
+    """Change what a person says about themselves. Names and date of birth can change only
+    while the registry has not confirmed them (level 1); a change asks the registry again."""
+    identity_changed = (first_names, last_names, birth_date) != (
+        user.first_names,
+        user.last_names,
+        user.birth_date,
+    )
+    if identity_changed and user.assurance_level >= AssuranceLevel.REGISTRY:
+        raise PermissionDenied(_("Su identidad ya está confirmada: sus datos no se cambian aquí."))
+    user.first_names, user.last_names, user.birth_date = first_names, last_names, birth_date
+    user.phone = phone
+    user.save(update_fields=["first_names", "last_names", "birth_date", "phone"])
+    if identity_changed:
+        request_identity_confirmation(user)
+
+
+@transaction.atomic
+def change_email(user: User, new_email: str) -> None:
+    """Use a new address: it must be confirmed again, and the old one is told (so that a
+    stolen session cannot quietly take over the account's mail)."""
+    old_email = user.email
+    user.email = User.objects.normalize_email(new_email)
+    user.email_verified_at = None
+    user.save(update_fields=["email", "email_verified_at"])
+    transaction.on_commit(lambda: send_email_verification(user))
+    if old_email and old_email.lower() != user.email.lower():
+        transaction.on_commit(lambda: _tell_old_address(user, old_email))
+
+
+def _tell_old_address(user: User, old_email: str) -> None:
+    context = {"user": user, "platform": settings.VENTANILLA, "new_email": user.email}
+    send_mail(
+        subject=_("El correo de su cuenta cambió"),
+        message=render_to_string("identity/email/email_changed.txt", context),
+        from_email=None,
+        recipient_list=[old_email],
+    )
+
+
+def sign_out_other_sessions(user: User, keep_session_key: str | None) -> int:
+    """End every session of the account except this one; returns how many ended."""
+    from django.contrib.sessions.models import Session
+
+    keys = list(
+        user.browser_sessions.exclude(session_key=keep_session_key).values_list(
+            "session_key", flat=True
+        )
+    )
+    with transaction.atomic():
+        Session.objects.filter(session_key__in=keys).delete()
+        user.browser_sessions.filter(session_key__in=keys).delete()
+    return len(keys)

@@ -247,3 +247,23 @@ class PersonalDataView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer} → {self.subject} · {self.what}"
+
+
+class UserSession(models.Model):
+    """A browser where the account is signed in, so the person can see them and sign out of
+    all the others. Only a rough description of the browser is kept, no address."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="browser_sessions", verbose_name=_("cuenta")
+    )
+    session_key = models.CharField(_("sesión"), max_length=40, unique=True)
+    device = models.CharField(_("navegador"), max_length=80, blank=True)
+    signed_in_at = models.DateTimeField(_("inició sesión el"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-signed_in_at"]
+        verbose_name = _("sesión abierta")
+        verbose_name_plural = _("sesiones abiertas")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.device}"

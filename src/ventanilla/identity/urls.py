@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from ventanilla.identity import passkey_views, two_factor_views, views
+from ventanilla.identity import account_views, passkey_views, two_factor_views, views
 
 app_name = "identity"
 urlpatterns = [
@@ -22,6 +22,14 @@ urlpatterns = [
     ),
     path("cuenta/dos-pasos/desactivar/", two_factor_views.disable, name="two_factor_disable"),
     path("oficina/", views.office_home, name="office_home"),
+    path("cuenta/datos/", account_views.profile, name="profile"),
+    path("cuenta/correo/", account_views.change_email, name="change_email"),
+    path("cuenta/sesiones/", account_views.sessions, name="sessions"),
+    path(
+        "cuenta/sesiones/cerrar-las-demas/",
+        account_views.sign_out_elsewhere,
+        name="sign_out_elsewhere",
+    ),
     path("cuenta/huellas/", passkey_views.manage, name="passkeys"),
     path(
         "cuenta/huellas/opciones/",
