@@ -19,8 +19,10 @@ from webauthn.helpers import bytes_to_base64url
 from ventanilla.core.models import OrgUnit
 from ventanilla.identity import two_factor
 from ventanilla.identity.models import (
+    AccountEvent,
     AssuranceLevel,
     Membership,
+    OfficialAction,
     Passkey,
     PersonalDataView,
     RecoveryCode,
@@ -390,3 +392,47 @@ def sign_out_other_sessions(user: User, keep_session_key: str | None) -> int:
         Session.objects.filter(session_key__in=keys).delete()
         user.browser_sessions.filter(session_key__in=keys).delete()
     return len(keys)
+
+
+# --- At a counter ---------------------------------------------------------------------------
+
+
+def _require_counter_role(actor: User, org_unit: OrgUnit) -> None:
+    from ventanilla.identity.permissions import Action, can
+
+    if not can(actor, Action.CONFIRM_IDENTITY_IN_PERSON, org_unit=org_unit):
+        raise PermissionDenied(_("No puede atender cuentas en esta unidad."))
+
+
+@transaction.atomic
+def confirm_identity_in_person(user: User, *, actor: User, org_unit: OrgUnit, note: str = ""):
+    """An official saw the person and their DPI at a counter: level 3."""
+    _require_counter_role(actor, org_unit)
+    if actor.pk == user.pk:
+        raise PermissionDenied(_("Nadie puede confirmar su propia identidad."))
+    User.objects.filter(pk=user.pk).update(assurance_level=AssuranceLevel.IN_PERSON)
+    user.assurance_level = AssuranceLevel.IN_PERSON
+    AccountEvent.objects.create(
+        user=user,
+        actor=actor,
+        org_unit=org_unit,
+        kind=OfficialAction.CONFIRMED_IN_PERSON,
+        note=note[:200],
+    )
+
+
+@transaction.atomic
+def reset_second_factor(user: User, *, actor: User, org_unit: OrgUnit, note: str = ""):
+    """The person lost their phone and recovery codes and proved who they are at a counter:
+    remove the app and the codes so they can set them up again."""
+    _require_counter_role(actor, org_unit)
+    if actor.pk == user.pk:
+        raise PermissionDenied(_("Nadie puede quitar su propia verificación en dos pasos aquí."))
+    disable_totp(user)
+    AccountEvent.objects.create(
+        user=user,
+        actor=actor,
+        org_unit=org_unit,
+        kind=OfficialAction.SECOND_FACTOR_RESET,
+        note=note[:200],
+    )

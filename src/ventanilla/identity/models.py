@@ -267,3 +267,34 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.device}"
+
+
+class OfficialAction(models.TextChoices):
+    CONFIRMED_IN_PERSON = "confirmed_in_person", _("Confirmó su identidad en persona")
+    SECOND_FACTOR_RESET = "second_factor_reset", _("Quitó su verificación en dos pasos")
+
+
+class AccountEvent(models.Model):
+    """Something an official did to a person's account, at a counter. The person sees
+    these on their account page."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="account_events", verbose_name=_("cuenta")
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("funcionario")
+    )
+    org_unit = models.ForeignKey(
+        "core.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unidad")
+    )
+    kind = models.CharField(_("qué hizo"), max_length=30, choices=OfficialAction.choices)
+    note = models.CharField(_("nota"), max_length=200, blank=True)
+    at = models.DateTimeField(_("cuándo"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("acción de un funcionario sobre una cuenta")
+        verbose_name_plural = _("acciones de funcionarios sobre cuentas")
+
+    def __str__(self) -> str:
+        return f"{self.actor} → {self.user} · {self.get_kind_display()}"

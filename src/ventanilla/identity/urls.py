@@ -1,7 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from ventanilla.identity import account_views, passkey_views, two_factor_views, views
+from ventanilla.identity import (
+    account_views,
+    counter_views,
+    passkey_views,
+    two_factor_views,
+    views,
+)
 
 app_name = "identity"
 urlpatterns = [
@@ -22,6 +28,17 @@ urlpatterns = [
     ),
     path("cuenta/dos-pasos/desactivar/", two_factor_views.disable, name="two_factor_disable"),
     path("oficina/", views.office_home, name="office_home"),
+    path("oficina/cuentas/", counter_views.find_account, name="counter"),
+    path(
+        "oficina/cuentas/confirmar-identidad/",
+        counter_views.confirm_in_person,
+        name="counter_confirm",
+    ),
+    path(
+        "oficina/cuentas/quitar-dos-pasos/",
+        counter_views.reset_second_factor,
+        name="counter_reset_second_factor",
+    ),
     path("cuenta/datos/", account_views.profile, name="profile"),
     path("cuenta/correo/", account_views.change_email, name="change_email"),
     path("cuenta/sesiones/", account_views.sessions, name="sessions"),

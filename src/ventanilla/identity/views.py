@@ -11,7 +11,7 @@ from ventanilla.identity.actions import EmailVerification
 from ventanilla.identity.assurance import registry_gap
 from ventanilla.identity.forms import CuiAuthenticationForm
 from ventanilla.identity.models import RegistryStatus, TotpDevice
-from ventanilla.identity.permissions import is_official
+from ventanilla.identity.permissions import Action, is_official, roles_allowed_to
 from ventanilla.identity.redirects import safe_next
 from ventanilla.identity.registration_forms import RegistrationForm
 
@@ -80,7 +80,16 @@ def office_home(request):
     memberships = request.user.memberships.select_related("org_unit").order_by(
         "org_unit__name", "role"
     )
-    return render(request, "identity/office_home.html", {"memberships": memberships})
+    return render(
+        request,
+        "identity/office_home.html",
+        {
+            "memberships": memberships,
+            "can_attend_counter": memberships.filter(
+                role__in=roles_allowed_to(Action.CONFIRM_IDENTITY_IN_PERSON)
+            ).exists(),
+        },
+    )
 
 
 @login_required
@@ -93,6 +102,9 @@ def account(request):
             "account": request.user,
             "registry_gap": registry_gap(request.user),
             "views_of_my_data": request.user.personal_data_views.select_related("viewer")[:20],
+            "official_actions": request.user.account_events.select_related("actor", "org_unit")[
+                :20
+            ],
         },
     )
 
