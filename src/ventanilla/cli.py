@@ -85,13 +85,26 @@ def demo(argv: list[str]) -> None:
             f"\nLos correos (por ejemplo, para confirmar una cuenta) se guardan en "
             f"{settings.EMAIL_FILE_PATH}"
         )
+    site = _public_address(options.bind)
     print(
-        f"\nAbra http://{options.bind}/  ·  cree una cuenta en "
-        f"http://{options.bind}/cuenta/registro/  ·  administración: "
-        f"http://{options.bind}/admin/\n"
+        f"\nAbra {site}/  ·  cree una cuenta en {site}/cuenta/registro/  ·  "
+        f"oficina: {site}/oficina/  ·  administración: {site}/admin/"
+    )
+    print(
+        "El personal configura una aplicación de códigos (verificación en dos pasos) la "
+        "primera vez que entra a la oficina o a la administración.\n"
     )
     if not options.no_serve:
         _serve_with_simulated_registry(options.bind)
+
+
+def _public_address(bind: str) -> str:
+    """The address people type: "localhost" rather than 127.0.0.1, because passkeys
+    (WebAuthn) only work on a domain name."""
+    host, _sep, port = bind.rpartition(":")
+    if host in {"127.0.0.1", "0.0.0.0"}:  # noqa: S104 - only a name for printing
+        host = "localhost"
+    return f"http://{host}:{port}"
 
 
 def _free_loopback_port() -> int:
@@ -117,7 +130,7 @@ def _serve_with_simulated_registry(bind: str) -> None:
         [sys.executable, "-m", "ventanilla.cli", "registry_simulator", "--port", str(port)]
     )
     env = {
-        "VENTANILLA_PUBLIC_URL": f"http://{bind}",  # links in e-mails
+        "VENTANILLA_PUBLIC_URL": _public_address(bind),  # links in e-mails
         **os.environ,
         "VENTANILLA_REGISTRY_URL": f"http://127.0.0.1:{port}",
     }
