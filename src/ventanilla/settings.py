@@ -196,6 +196,12 @@ else:
 VENTANILLA_PUBLIC_URL = os.environ.get("VENTANILLA_PUBLIC_URL", "http://127.0.0.1:8000")
 EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
 
+# --- Two-step verification ----------------------------------------------------------------
+# Authenticator-app secrets are stored encrypted, and recovery codes as keyed hashes, under
+# this key. Changing it makes every enrolment useless: before rotating DJANGO_SECRET_KEY, set
+# this to the old secret key.
+VENTANILLA_TOTP_KEY = os.environ.get("VENTANILLA_TOTP_KEY") or SECRET_KEY
+
 # --- Passkeys (WebAuthn) -----------------------------------------------------------------
 # The relying party is the host name people see; set it when several host names serve one
 # site (e.g. "tramites.mineduc.gob.gt"). It must be a domain name: not an IP address.

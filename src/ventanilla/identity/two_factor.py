@@ -37,7 +37,9 @@ def new_secret() -> str:
 
 
 def _fernet() -> Fernet:
-    key = hashlib.sha256(b"ventanilla.totp-secret:" + settings.SECRET_KEY.encode()).digest()
+    key = hashlib.sha256(
+        b"ventanilla.totp-secret:" + settings.VENTANILLA_TOTP_KEY.encode()
+    ).digest()
     return Fernet(base64.urlsafe_b64encode(key))
 
 
@@ -96,7 +98,8 @@ def new_recovery_codes() -> list[str]:
 
 
 def recovery_code_hash(code: str) -> str:
-    key = hashlib.sha256(b"ventanilla.recovery-code:" + settings.SECRET_KEY.encode()).digest()
+    key = hashlib.sha256(b"ventanilla.recovery-code:" + settings.VENTANILLA_TOTP_KEY.encode())
+    key = key.digest()
     return hmac.new(key, normalise_code(code).encode(), hashlib.sha256).hexdigest()
 
 
