@@ -42,3 +42,20 @@ def test_an_official_enrols_an_authenticator_before_reaching_the_back_office(pag
     assert serious_violations(page) == []
     type_next_code(page, secret)
     assert page.get_by_role("heading", name="Oficina").is_visible()
+
+    # Every account and counter page passes axe on a phone.
+    for path in [
+        "/cuenta/",
+        "/cuenta/datos/",
+        "/cuenta/correo/",
+        "/cuenta/sesiones/",
+        "/cuenta/dos-pasos/",
+        "/cuenta/huellas/",
+        "/oficina/cuentas/",
+    ]:
+        page.goto(path)
+        assert serious_violations(page) == [], path
+    page.get_by_label("CUI de la persona").fill(_reviewer_cui())
+    page.get_by_role("button", name="Buscar la cuenta").click()
+    assert page.get_by_role("heading", name="Rubén Revisor (demo)").is_visible()
+    assert serious_violations(page) == []
