@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ventanilla.core",
     "ventanilla.identity",
     "ventanilla.catalog",
+    "ventanilla.representation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -26,7 +26,16 @@ class IdentityClaim:
 
 
 class RegistryClient(Protocol):
-    def verify(self, claim: IdentityClaim) -> RegistryAnswer: ...
+    def verify(self, claim: IdentityClaim) -> RegistryAnswer:
+        """Do this CUI, these names and this date of birth belong together?"""
+        ...
+
+    def verify_parenthood(self, parent_cui: str, child_cui: str) -> RegistryAnswer:
+        """Is the person of ``parent_cui`` registered as the mother or father of the person
+        of ``child_cui``? MATCH when they are, MISMATCH when both CUIs exist but are not
+        parent and child, NOT_FOUND when either CUI is unknown. As with ``verify``, the
+        answer never says what the registry holds (who the parents are)."""
+        ...
 
 
 def same_name(a: str, b: str) -> bool:

@@ -4,6 +4,11 @@
     {"cui": "…", "nombres": "…", "apellidos": "…", "fecha_nacimiento": "YYYY-MM-DD"}
     → 200 {"resultado": "coincide" | "no_coincide" | "no_encontrado"}
 
+    POST {url}/v1/filiaciones          (is the first CUI a parent of the second?)
+    {"cui_progenitor": "…", "cui_hijo": "…"}
+    → 200 {"resultado": "coincide" | "no_coincide" | "no_encontrado"}
+
+Both questions share one request path (``_ask``): the same credentials, timeout and retries.
 Timeouts, connection errors and 5xx answers are retried with a short backoff, then reported
 as UNAVAILABLE so that registration can go on at assurance level 1. Mutual TLS: the client
 certificate and key, and the CA bundle that signs the registry's certificate, come from
@@ -56,30 +61,28 @@ class HttpRegistryClient:
             context.load_cert_chain(self.client_cert, self.client_key or None)
         return context
 
-    def _request(self, claim: IdentityClaim) -> urllib.request.Request:
-        body = json.dumps(
-            {
-                "cui": claim.cui,
-                "nombres": claim.first_names,
-                "apellidos": claim.last_names,
-                "fecha_nacimiento": claim.birth_date.isoformat(),
-            }
-        ).encode()
+    def _request(self, path: str, payload: dict) -> urllib.request.Request:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         return urllib.request.Request(  # noqa: S310 - http(s) only, checked in __post_init__
-            f"{self.url.rstrip('/')}/v1/verificaciones", data=body, headers=headers, method="POST"
+            f"{self.url.rstrip('/')}{path}",
+            data=json.dumps(payload).encode(),
+            headers=headers,
+            method="POST",
         )
 
-    def verify(self, claim: IdentityClaim) -> RegistryAnswer:
+    def _ask(self, path: str, payload: dict) -> RegistryAnswer:
+        """POST one question; retry what may pass on a second try, and turn anything that is
+        not one of the three answers into UNAVAILABLE."""
         context = self._ssl_context()
         for attempt in range(self.retries + 1):
             try:
                 with urllib.request.urlopen(  # noqa: S310 - the URL comes from settings
-                    self._request(claim), timeout=self.timeout, context=context
+                    self._request(path, payload), timeout=self.timeout, context=context
                 ) as response:
-                    answer = json.loads(response.read()).get("resultado")
+                    body = json.loads(response.read())
+                answer = body.get("resultado") if isinstance(body, dict) else None
                 return ANSWERS.get(answer, RegistryAnswer.UNAVAILABLE)
             except urllib.error.HTTPError as error:
                 if error.code < 500:
@@ -92,6 +95,20 @@ class HttpRegistryClient:
             if attempt < self.retries:
                 time.sleep(self.backoff * (2**attempt))
         return RegistryAnswer.UNAVAILABLE
+
+    def verify(self, claim: IdentityClaim) -> RegistryAnswer:
+        return self._ask(
+            "/v1/verificaciones",
+            {
+                "cui": claim.cui,
+                "nombres": claim.first_names,
+                "apellidos": claim.last_names,
+                "fecha_nacimiento": claim.birth_date.isoformat(),
+            },
+        )
+
+    def verify_parenthood(self, parent_cui: str, child_cui: str) -> RegistryAnswer:
+        return self._ask("/v1/filiaciones", {"cui_progenitor": parent_cui, "cui_hijo": child_cui})
 
 
 def registry_from_settings() -> HttpRegistryClient:

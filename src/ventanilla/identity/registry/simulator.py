@@ -4,6 +4,10 @@ It speaks the same REST protocol as ``http_client`` and runs on loopback, starte
 `ventanilla demo`, by the tests, or alone with `ventanilla registry_simulator`. Nobody in it
 is real: CUIs are valid by construction, names are drawn from common Guatemalan names.
 Tests can make it slow (``delay``) or failing (``fail_status``) to rehearse an outage.
+
+Besides identities it answers the parenthood question (``/v1/filiaciones``): the synthetic
+adults have synthetic children born between 2010 and 2024, and tests add their own links
+with ``add_parent``.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import datetime
 import json
 import random
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -93,8 +98,60 @@ def synthetic_people(count: int = 500, seed: int = 502) -> list[Person]:
     return people
 
 
+def synthetic_families(
+    adults: list[Person], seed: int = 503
+) -> tuple[list[Person], list[tuple[str, str]]]:
+    """Children for some of the synthetic adults, the same every time: the children (valid
+    CUIs from their first parent's municipality) and the (parent CUI, child CUI) links. About
+    half the adults born 1970–2000 have one to three children; most children have a second
+    parent, and carry the first surname of each."""
+    rng = random.Random(seed)
+    candidates = [
+        adult
+        for adult in adults
+        if datetime.date(1970, 1, 1) <= adult.birth_date <= datetime.date(2000, 12, 31)
+    ]
+    earliest, latest = datetime.date(2010, 1, 1), datetime.date(2024, 12, 31)
+    children: list[Person] = []
+    links: list[tuple[str, str]] = []
+    for parent in candidates:
+        if rng.random() >= 0.5:
+            continue
+        other = rng.choice(candidates) if rng.random() < 0.7 else None
+        if other is not None and other.cui == parent.cui:
+            other = None
+        start = max(earliest, parent.birth_date + datetime.timedelta(days=17 * 365))
+        if other is not None:
+            start = max(start, other.birth_date + datetime.timedelta(days=17 * 365))
+        if start > latest:
+            continue
+        surnames = (
+            parent.last_names.split()[0]
+            + " "
+            + (other.last_names.split()[0] if other else rng.choice(LAST_NAMES))
+        )
+        for _child in range(rng.randint(1, 3)):
+            child = Person(
+                cui=make_cui(31_000_000 + len(children) * 7, parent.cui[9:11], parent.cui[11:13]),
+                first_names=rng.choice(FIRST_NAMES),
+                last_names=surnames,
+                birth_date=start
+                + datetime.timedelta(days=rng.randrange((latest - start).days + 1)),
+            )
+            children.append(child)
+            links.append((parent.cui, child.cui))
+            if other is not None:
+                links.append((other.cui, child.cui))
+    return children, links
+
+
 class RegistrySimulator:
-    """A threaded HTTP server on loopback; ``url`` once started."""
+    """A threaded HTTP server on loopback; ``url`` once started.
+
+    With no ``people``, it holds the synthetic adults and their synthetic children (and the
+    links between them); with ``people``, only those, linked as ``parents`` says: pairs of
+    (parent CUI, child CUI).
+    """
 
     def __init__(
         self,
@@ -102,8 +159,19 @@ class RegistrySimulator:
         host: str = "127.0.0.1",
         port: int = 0,
         token: str = "",
+        parents: Iterable[tuple[str, str]] = (),
     ):
-        self.people = {person.cui: person for person in (people or synthetic_people())}
+        links = list(parents)
+        if not people:
+            adults = synthetic_people()
+            children, family_links = synthetic_families(adults)
+            people = adults + children
+            links += family_links
+        self.people = {person.cui: person for person in people}
+        # child CUI → the CUIs of the parents on the birth record
+        self.parents: dict[str, set[str]] = {}
+        for parent_cui, child_cui in links:
+            self.add_parent(parent_cui, child_cui)
         self.token = token
         self.delay = 0.0
         self.fail_status: int | None = None
@@ -120,6 +188,11 @@ class RegistrySimulator:
     def add(self, person: Person) -> None:
         self.people[person.cui] = person
 
+    def add_parent(self, parent_cui: str, child_cui: str) -> None:
+        """Record that ``parent_cui`` is a parent of ``child_cui`` (both should be people of
+        the registry, or the answer is no_encontrado)."""
+        self.parents.setdefault(normalize_cui(child_cui), set()).add(normalize_cui(parent_cui))
+
     def answer(self, payload: dict) -> str:
         person = self.people.get(normalize_cui(payload.get("cui", "")))
         if person is None:
@@ -130,6 +203,13 @@ class RegistrySimulator:
             and payload.get("fecha_nacimiento") == person.birth_date.isoformat()
         )
         return "coincide" if matches else "no_coincide"
+
+    def answer_parenthood(self, payload: dict) -> str:
+        parent = normalize_cui(payload.get("cui_progenitor", ""))
+        child = normalize_cui(payload.get("cui_hijo", ""))
+        if parent not in self.people or child not in self.people:
+            return "no_encontrado"
+        return "coincide" if parent in self.parents.get(child, set()) else "no_coincide"
 
     def start(self) -> RegistrySimulator:
         self._thread = threading.Thread(
@@ -179,7 +259,11 @@ class RegistrySimulator:
                 ):
                     self._send(HTTPStatus.UNAUTHORIZED, {"error": "credencial inválida"})
                     return
-                if self.path != "/v1/verificaciones":
+                questions = {
+                    "/v1/verificaciones": simulator.answer,
+                    "/v1/filiaciones": simulator.answer_parenthood,
+                }
+                if self.path not in questions:
                     self._send(HTTPStatus.NOT_FOUND, {"error": "no existe"})
                     return
                 try:
@@ -190,6 +274,6 @@ class RegistrySimulator:
                 except ValueError:
                     self._send(HTTPStatus.BAD_REQUEST, {"error": "JSON inválido"})
                     return
-                self._send(HTTPStatus.OK, {"resultado": simulator.answer(payload)})
+                self._send(HTTPStatus.OK, {"resultado": questions[self.path](payload)})
 
         return Handler
