@@ -59,11 +59,27 @@ def live_server_url(running_server):
 
 
 @pytest.fixture(scope="session")
-def running_server(tmp_path_factory):
-    """(base URL, data directory) of the running server; without EMAIL_HOST its e-mails are
-    files under <data directory>/correos."""
+def smtp_inbox():
+    """The running server's mail goes to this real SMTP server (aiosmtpd) on loopback."""
+    from tests.smtp import start_smtp_server
+
+    handler, controller, port = start_smtp_server()
+    handler.port = port
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def running_server(tmp_path_factory, smtp_inbox):
+    """(base URL, data directory) of the running server; its e-mails go to `smtp_inbox`."""
     data_dir = tmp_path_factory.mktemp("live-server")
-    env = {**os.environ, "VENTANILLA_DATA_DIR": str(data_dir), "DJANGO_DEBUG": "0"}
+    env = {
+        **os.environ,
+        "VENTANILLA_DATA_DIR": str(data_dir),
+        "DJANGO_DEBUG": "0",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_inbox.port),
+    }
     scratch = None
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         scratch = f"ventanilla_browser_{os.getpid()}"

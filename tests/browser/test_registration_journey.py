@@ -8,8 +8,7 @@ from ventanilla.core.cui import make_cui
 pytestmark = pytest.mark.browser
 
 
-def test_register_on_a_phone_fix_a_mistake_and_confirm_the_email(page, running_server):
-    _url, data_dir = running_server
+def test_register_on_a_phone_fix_a_mistake_and_confirm_the_email(page, smtp_inbox):
     cui = make_cui(60_000_000 + (10 if page.viewport_size["width"] < 500 else 20), "09", "01")
     page.goto("/cuenta/registro/")
     assert serious_violations(page) == []
@@ -33,8 +32,9 @@ def test_register_on_a_phone_fix_a_mistake_and_confirm_the_email(page, running_s
     page.get_by_role("button", name="Crear mi cuenta").click()
     assert page.get_by_role("heading", name="Su cuenta está creada").is_visible()
 
-    mails = [p.read_text() for p in (data_dir / "correos").glob("*.log")]
-    mail = next(m for m in mails if f"carmen.{cui}@example.org" in m)
-    link = re.search(r"http://127\.0\.0\.1:8000(/cuenta/correo/confirmar/\S+/)", mail).group(1)
+    # The server sent the mail by SMTP to the test's own server (aiosmtpd).
+    [mail] = smtp_inbox.to(f"carmen.{cui}@example.org")
+    body = mail.get_payload(decode=True).decode()
+    link = re.search(r"http://127\.0\.0\.1:8000(/cuenta/correo/confirmar/\S+/)", body).group(1)
     page.goto(link)
     assert page.get_by_role("heading", name="Correo confirmado").is_visible()
