@@ -26,9 +26,7 @@ def _json(body: str) -> HttpResponse:
 @login_required
 @require_GET
 def manage(request):
-    return render(
-        request, "identity/passkeys.html", {"passkeys": request.user.passkeys.all()}
-    )
+    return render(request, "identity/passkeys.html", {"passkeys": request.user.passkeys.all()})
 
 
 @login_required
@@ -78,14 +76,14 @@ def sign_in(request):
     """Sign in with a passkey: it proves what the person has (the device) and who they are
     (fingerprint, face or PIN), so it also counts as the second step."""
     credential = request.POST.get("credential", "")[:MAX_CREDENTIAL_CHARS]
-    failed = _(
-        "No pudimos entrar con esa huella. Inténtelo otra vez o use su CUI y contraseña."
-    )
+    failed = _("No pudimos entrar con esa huella. Inténtelo otra vez o use su CUI y contraseña.")
     try:
         credential_id = passkeys.credential_id_of(credential)
-        passkey = Passkey.objects.select_related("user").filter(
-            credential_id=credential_id, user__is_active=True
-        ).first()
+        passkey = (
+            Passkey.objects.select_related("user")
+            .filter(credential_id=credential_id, user__is_active=True)
+            .first()
+        )
         if passkey is None:
             raise passkeys.PasskeyError("unknown credential")
         verified = passkeys.verify_authentication(request, credential, passkey)
