@@ -69,6 +69,7 @@ def demo(argv: list[str]) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     counts = load_reference_data()
     accounts = ensure_demo_accounts()
+    call_command("procedures", "publish")
     from ventanilla.catalog.models import Procedure
 
     print(

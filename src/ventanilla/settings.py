@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "ventanilla.identity",
     "ventanilla.catalog",
     "ventanilla.representation",
+    "ventanilla.engine",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

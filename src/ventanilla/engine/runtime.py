@@ -1,0 +1,95 @@
+"""Run a published version: start a workflow, list its ready tasks, complete one, and store
+its state without the diagram (FINDINGS.md: the spec is ~half of a serialized case)."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException as WorkflowException
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from ventanilla.engine.script_engine import SCRIPT_ENGINE
+
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+
+class StepFailed(Exception):
+    """The engine could not go on (a script broke the sandbox's rules, ran too long, or a
+    service failed). The case is flagged for an administrator; the message says why."""
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    name: str  # the task's id in the diagram, which names its form
+    title: str
+    lane: str | None
+
+
+def spec_to_dict(spec, subprocess_specs) -> dict:
+    return {
+        "spec": SERIALIZER.to_dict(spec),
+        "subprocess_specs": {name: SERIALIZER.to_dict(s) for name, s in subprocess_specs.items()},
+    }
+
+
+def _run_engine(workflow: BpmnWorkflow) -> None:
+    try:
+        workflow.do_engine_steps()
+    except WorkflowException as error:
+        raise StepFailed(str(error)) from error
+
+
+def start(version) -> BpmnWorkflow:
+    spec = SERIALIZER.from_dict(copy.deepcopy(version.spec["spec"]))
+    subprocess_specs = {
+        name: SERIALIZER.from_dict(copy.deepcopy(value))
+        for name, value in version.spec["subprocess_specs"].items()
+    }
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=SCRIPT_ENGINE)
+    _run_engine(workflow)
+    return workflow
+
+
+def dump(workflow: BpmnWorkflow) -> dict:
+    state = SERIALIZER.to_dict(workflow)
+    state.pop("spec")
+    state.pop("subprocess_specs")
+    return state
+
+
+def load(version, state: dict) -> BpmnWorkflow:
+    # The serializer consumes what it is given: always hand it copies.
+    whole = {**copy.deepcopy(state), **copy.deepcopy(version.spec)}
+    workflow = SERIALIZER.from_dict(whole)
+    workflow.script_engine = SCRIPT_ENGINE
+    return workflow
+
+
+def ready_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
+    return [
+        ReadyTask(task.task_spec.name, task.task_spec.bpmn_name or "", task.task_spec.lane)
+        for task in workflow.get_tasks(state=TaskState.READY, manual=True)
+    ]
+
+
+def complete(workflow: BpmnWorkflow, task_name: str, data: dict) -> None:
+    """Complete the ready user task ``task_name`` with the answers, then run the engine until
+    it waits for a person again."""
+    matches = [
+        task
+        for task in workflow.get_tasks(state=TaskState.READY, manual=True)
+        if task.task_spec.name == task_name
+    ]
+    if not matches:
+        raise LookupError(f"no ready task {task_name!r}")
+    task = matches[0]
+    task.data.update(data)
+    try:
+        task.run()
+    except WorkflowException as error:
+        raise StepFailed(str(error)) from error
+    _run_engine(workflow)

@@ -1,0 +1,49 @@
+"""The named services a diagram's service tasks may call, and nothing else.
+
+A service task names its operation (``<spiffworkflow:serviceTaskOperator id="…">``) and
+passes parameters evaluated in the sandbox; the function gets them as keyword arguments and
+returns something JSON can hold, which lands in the task's result variable. ``ventanilla
+procedures check`` refuses a diagram that names a service not registered here. Later features
+(issuing a document, notifying) register theirs with ``@service``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+SERVICES: dict[str, Callable[..., object]] = {}
+
+
+class ServiceFailed(Exception):
+    """A service task failed; the message says which and why (SpiffWorkflow 3.2 would
+    otherwise hide it behind a NameError)."""
+
+
+def service(name: str):
+    def register(function):
+        SERVICES[name] = function
+        return function
+
+    return register
+
+
+def call(name: str, **params):
+    if name not in SERVICES:
+        raise ServiceFailed(f"unknown service {name!r}")
+    try:
+        return SERVICES[name](**params)
+    except ServiceFailed:
+        raise
+    except Exception as error:
+        raise ServiceFailed(f"service {name!r} failed: {error}") from error
+
+
+@service("plazo_habil")
+def business_deadline(dias: int, desde: str | None = None) -> str:
+    """The date ``dias`` business days after ``desde`` (ISO date; today by default), skipping
+    weekends and Guatemala's public holidays."""
+    from ventanilla.engine.business_days import add_business_days
+
+    start = datetime.date.fromisoformat(desde) if desde else datetime.date.today()
+    return add_business_days(start, int(dias)).isoformat()
