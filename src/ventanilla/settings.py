@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ventanilla.catalog",
     "ventanilla.representation",
     "ventanilla.engine",
+    "ventanilla.cases",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -70,3 +70,20 @@ def is_official(user) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return user.is_staff or user.is_superuser or Membership.objects.filter(user=user).exists()
+
+
+# Lanes in a procedure's diagram are roles; what working a task in each lane requires.
+LANE_ACTIONS: dict[str, Action] = {
+    Role.REVIEWER: Action.REVIEW_CASES,
+    Role.SIGNER: Action.SIGN_DOCUMENTS,
+    Role.COMPLAINTS_OFFICER: Action.HANDLE_COMPLAINTS,
+    Role.CATALOGUE_EDITOR: Action.EDIT_CATALOGUE,
+    Role.AUDITOR: Action.READ_AUDIT_TRAIL,
+    Role.ADMINISTRATOR: Action.MANAGE_ROLES,
+}
+
+
+def can_work_lane(user, lane: str, *, org_unit) -> bool:
+    """Whether an official may complete a task in this lane of a case of this unit."""
+    action = LANE_ACTIONS.get(lane)
+    return action is not None and can(user, action, org_unit=org_unit)

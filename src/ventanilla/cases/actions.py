@@ -1,0 +1,163 @@
+"""Every change to a case goes through these functions; each writes a CaseEvent in the same
+transaction, and each locks the case's row so that two people cannot act on it at once."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ventanilla.cases.answers import answer_errors
+from ventanilla.cases.models import Case, CaseEvent, Channel, Status, TrackingCounter
+from ventanilla.engine import runtime
+from ventanilla.engine.check import APPLICANT_LANE
+from ventanilla.engine.models import ProcessVersion
+from ventanilla.identity.permissions import can_work_lane
+
+
+class CaseError(Exception):
+    """Something a person tried that cannot be done; the message says why, in Spanish."""
+
+
+class InvalidAnswers(CaseError):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("Hay respuestas que revisar.")
+        self.errors = errors
+
+
+class AlreadyClaimed(CaseError):
+    pass
+
+
+def _event(case, kind, *, actor=None, on_behalf_of=None, task="", before=None, after=None):
+    CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor,
+        on_behalf_of=on_behalf_of if on_behalf_of != actor else None,
+        task=task,
+        before=before or {},
+        after=after or {},
+    )
+
+
+def next_tracking_number(now=None) -> str:
+    """``MINEDUC-2026-000123``: one counter row per prefix and year, locked while taken."""
+    prefix = settings.VENTANILLA["INSTITUTION_SHORT_NAME"]
+    year = (now or timezone.now()).year
+    counters = TrackingCounter.objects.select_for_update()
+    counter = counters.filter(prefix=prefix, year=year).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                TrackingCounter.objects.create(prefix=prefix, year=year)
+        except IntegrityError:
+            pass  # another submission created it first
+        counter = counters.get(prefix=prefix, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{prefix}-{year}-{counter.last:06d}"
+
+
+def _where_it_stands(case: Case, workflow) -> None:
+    ready = runtime.ready_tasks(workflow)
+    if workflow.is_completed():
+        case.status = Status.DECIDED
+        case.current_task = case.current_lane = ""
+        case.result = str(workflow.data.get("resultado", ""))
+        case.result_message = str(workflow.data.get("mensaje_resultado", ""))
+        case.decided_at = timezone.now()
+    elif ready:
+        case.current_task, case.current_lane = ready[0].name, ready[0].lane or ""
+        case.status = Status.CORRECTIONS if ready[0].lane == APPLICANT_LANE else Status.IN_REVIEW
+        if case.current_lane == APPLICANT_LANE:
+            case.assignee = None  # back to the citizen; the next review can be claimed anew
+
+
+@transaction.atomic
+def start_case(procedure, *, applicant, actor, channel=Channel.ONLINE) -> Case:
+    """A draft case on the procedure's latest published version."""
+    version = ProcessVersion.objects.filter(slug=procedure.slug).order_by("-version").first()
+    if version is None:
+        raise CaseError("Este trámite todavía no se puede solicitar en línea.")
+    workflow = runtime.start(version)
+    case = Case(
+        procedure=procedure,
+        process_version=version,
+        applicant=applicant,
+        started_by=actor,
+        channel=channel,
+        unit=procedure.responsible_unit,
+        state={},
+    )
+    _where_it_stands(case, workflow)
+    case.status = Status.DRAFT
+    case.state = runtime.dump(workflow)
+    case.save()
+    _event(case, "started", actor=actor, on_behalf_of=applicant, after={"channel": channel})
+    return case
+
+
+def _may_work(case: Case, actor, on_behalf_of) -> bool:
+    if case.current_lane == APPLICANT_LANE:
+        return case.applicant_id in {actor.pk, getattr(on_behalf_of, "pk", None)}
+    return can_work_lane(actor, case.current_lane, org_unit=case.unit)
+
+
+@transaction.atomic
+def complete_task(case_id, task_name: str, answers: dict, *, actor, on_behalf_of=None) -> Case:
+    """Answer the case's current task. The first answer by the applicant submits the case
+    and gives it its tracking number. Answering a task that is no longer pending (a second
+    click, a stale page) changes nothing and says so."""
+    case = Case.objects.select_for_update().select_related("process_version").get(pk=case_id)
+    if case.status in {Status.DECIDED, Status.FLAGGED} or case.current_task != task_name:
+        raise CaseError("Este paso ya no está pendiente: recargue la página para ver el estado.")
+    if not _may_work(case, actor, on_behalf_of):
+        raise CaseError("No le corresponde este paso del expediente.")
+    form = case.process_version.forms.get(task_name, {})
+    if errors := answer_errors(form, answers):
+        raise InvalidAnswers(errors)
+    before = {"status": case.status, "task": case.current_task}
+    workflow = runtime.load(case.process_version, case.state)
+    try:
+        runtime.complete(workflow, task_name, answers)
+    except runtime.StepFailed as failure:
+        case.status, case.flag_reason = Status.FLAGGED, str(failure)
+        case.save(update_fields=["status", "flag_reason"])
+        _event(case, "flagged", actor=actor, task=task_name, after={"reason": str(failure)})
+        return case
+    was_draft = case.status == Status.DRAFT
+    _where_it_stands(case, workflow)
+    case.state = runtime.dump(workflow)
+    if was_draft:
+        case.tracking_number = next_tracking_number()
+        case.submitted_at = timezone.now()
+    case.save()
+    after = {"status": case.status, "task": case.current_task, "answers": answers}
+    kind = "submitted" if was_draft else ("decided" if case.status == Status.DECIDED else "task")
+    _event(
+        case,
+        kind,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        task=task_name,
+        before=before,
+        after=after,
+    )
+    return case
+
+
+@transaction.atomic
+def claim(case_id, official) -> Case:
+    """Take a case from the queue. Of two officials claiming at once, one gets it."""
+    case = Case.objects.select_for_update().get(pk=case_id)
+    if case.assignee_id == official.pk:
+        return case
+    if case.assignee_id is not None:
+        raise AlreadyClaimed("Otra persona ya tomó este expediente.")
+    if not can_work_lane(official, case.current_lane, org_unit=case.unit):
+        raise CaseError("Este expediente no está en su cola.")
+    case.assignee = official
+    case.save(update_fields=["assignee"])
+    _event(case, "claimed", actor=official, after={"assignee": official.pk})
+    return case

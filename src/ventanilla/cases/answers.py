@@ -1,0 +1,30 @@
+"""Check a task's answers against its form's JSON Schema, with a Spanish message per field."""
+
+from __future__ import annotations
+
+from jsonschema import Draft202012Validator
+
+MESSAGES = {
+    "required": "Responda esta pregunta.",
+    "enum": "Elija una de las opciones.",
+    "type": "La respuesta no tiene el formato esperado.",
+    "minLength": "La respuesta es demasiado corta.",
+    "maxLength": "La respuesta es demasiado larga: acórtela.",
+    "minimum": "El número es menor de lo permitido.",
+    "maximum": "El número es mayor de lo permitido.",
+    "pattern": "La respuesta no tiene el formato esperado.",
+}
+
+
+def answer_errors(form: dict, answers: dict) -> dict[str, str]:
+    """{field: message} for every field that is wrong (empty when all are right)."""
+    validator = Draft202012Validator(form.get("schema", {}))
+    errors: dict[str, str] = {}
+    for error in validator.iter_errors(answers):
+        if error.validator == "required":
+            missing = error.message.split("'")[1] if "'" in error.message else ""
+            field = missing
+        else:
+            field = str(error.path[0]) if error.path else ""
+        errors.setdefault(field, MESSAGES.get(error.validator, "Revise esta respuesta."))
+    return errors

@@ -1,0 +1,123 @@
+"""A case through its life, only through the action functions, with the events it leaves."""
+
+import pytest
+
+from tests.cases.conftest import SOLICITUD, person
+from ventanilla.cases import actions
+from ventanilla.cases.models import Case, CaseEvent, Status
+
+pytestmark = pytest.mark.django_db
+
+
+def start(certification, citizen):
+    return actions.start_case(certification, applicant=citizen, actor=citizen)
+
+
+def test_apply_get_a_correction_fix_it_and_be_decided(certification, citizen, reviewers):
+    reviewer = reviewers[0]
+    case = start(certification, citizen)
+    assert (case.status, case.current_task, case.tracking_number) == ("draft", "solicitud", None)
+
+    case = actions.complete_task(case.pk, "solicitud", SOLICITUD, actor=citizen)
+    assert case.status == Status.IN_REVIEW and case.current_lane == "reviewer"
+    assert case.tracking_number.startswith(f"MINEDUC-{case.submitted_at.year}-")
+    assert len(case.tracking_number.rsplit("-", 1)[1]) == 6
+
+    actions.claim(case.pk, reviewer)
+    case = actions.complete_task(
+        case.pk,
+        "revision",
+        {"dictamen": "corregir", "observaciones": "¿Qué sección?"},
+        actor=reviewer,
+    )
+    assert case.status == Status.CORRECTIONS and case.assignee is None
+
+    case = actions.complete_task(case.pk, "correccion", {"respuesta": "Sección B"}, actor=citizen)
+    assert case.status == Status.IN_REVIEW
+    actions.claim(case.pk, reviewer)
+    case = actions.complete_task(
+        case.pk, "revision", {"dictamen": "aprobar", "observaciones": ""}, actor=reviewer
+    )
+    assert case.status == Status.DECIDED and case.result == "aprobada"
+    assert "aprobada" in case.result_message and case.decided_at is not None
+    kinds = list(case.events.values_list("kind", flat=True))
+    assert kinds == ["started", "submitted", "claimed", "task", "task", "claimed", "decided"]
+    decided = case.events.get(kind="decided")
+    assert decided.actor == reviewer and decided.before["task"] == "revision"
+
+
+def test_wrong_answers_are_named_field_by_field_and_nothing_changes(certification, citizen):
+    case = start(certification, citizen)
+    with pytest.raises(actions.InvalidAnswers) as refused:
+        actions.complete_task(
+            case.pk, "solicitud", {"nivel": "universidad", "anio": 1800}, actor=citizen
+        )
+    assert refused.value.errors == {
+        "nivel": "Elija una de las opciones.",
+        "anio": "El número es menor de lo permitido.",
+        "grado": "Responda esta pregunta.",
+        "establecimiento": "Responda esta pregunta.",
+    }
+    case.refresh_from_db()
+    assert case.status == Status.DRAFT and case.tracking_number is None
+
+
+def test_a_second_click_makes_no_second_submission(certification, citizen):
+    case = start(certification, citizen)
+    actions.complete_task(case.pk, "solicitud", SOLICITUD, actor=citizen)
+    with pytest.raises(actions.CaseError, match="ya no está pendiente"):
+        actions.complete_task(case.pk, "solicitud", SOLICITUD, actor=citizen)
+    assert CaseEvent.objects.filter(case=case, kind="submitted").count() == 1
+
+
+def test_nobody_works_a_step_that_is_not_theirs(certification, citizen, reviewers):
+    stranger = person(50, first_names="Otra")
+    case = start(certification, citizen)
+    with pytest.raises(actions.CaseError, match="No le corresponde"):
+        actions.complete_task(case.pk, "solicitud", SOLICITUD, actor=stranger)
+    actions.complete_task(case.pk, "solicitud", SOLICITUD, actor=citizen)
+    with pytest.raises(actions.CaseError, match="No le corresponde"):
+        actions.complete_task(case.pk, "revision", {"dictamen": "aprobar"}, actor=citizen)
+    with pytest.raises(actions.CaseError, match="no está en su cola"):
+        actions.claim(case.pk, stranger)
+
+
+def test_a_representative_acts_and_the_event_says_for_whom(certification, citizen):
+    parent = person(60, first_names="Madre")
+    case = actions.start_case(certification, applicant=citizen, actor=parent)
+    actions.complete_task(case.pk, "solicitud", SOLICITUD, actor=parent, on_behalf_of=citizen)
+    event = CaseEvent.objects.get(case=case, kind="submitted")
+    assert (event.actor, event.on_behalf_of) == (parent, citizen)
+
+
+def test_once_claimed_another_official_cannot_take_it(certification, citizen, reviewers):
+    case = start(certification, citizen)
+    actions.complete_task(case.pk, "solicitud", SOLICITUD, actor=citizen)
+    actions.claim(case.pk, reviewers[0])
+    with pytest.raises(actions.AlreadyClaimed):
+        actions.claim(case.pk, reviewers[1])
+
+
+def test_a_script_that_misbehaves_flags_the_case_not_the_server(certification, citizen, tmp_path):
+    from tests.engine.test_engine import write_definition
+    from ventanilla.engine.actions import publish
+    from ventanilla.engine.definitions import load_definition
+
+    folder = write_definition(
+        tmp_path / "certificacion-de-estudios", script="while True:\n    n = n + 1"
+    )
+    publish(load_definition(folder))
+    case = start(certification, citizen)
+    case = actions.complete_task(case.pk, "pedido", {"n": 1}, actor=citizen)
+    assert case.status == Status.FLAGGED
+    assert "ran for more than" in case.flag_reason
+    assert Case.objects.get(pk=case.pk).events.filter(kind="flagged").exists()
+
+
+def test_tracking_numbers_count_up_per_year(certification, citizen):
+    numbers = []
+    for _ in range(3):
+        case = start(certification, citizen)
+        numbers.append(actions.complete_task(case.pk, "solicitud", SOLICITUD, actor=citizen))
+    suffixes = [int(c.tracking_number.rsplit("-", 1)[1]) for c in numbers]
+    assert suffixes == [suffixes[0], suffixes[0] + 1, suffixes[0] + 2]
