@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from tests.registry import TOKEN, use_simulator
 from ventanilla.core.cui import make_cui
 from ventanilla.identity.models import AssuranceLevel, RegistryStatus, User
 from ventanilla.identity.registry.simulator import Person, RegistrySimulator
@@ -18,14 +19,8 @@ ANA = Person(make_cui(70_000_001, "01", "01"), "Ana Lucía", "Pop Caal", datetim
 
 @pytest.fixture
 def registry(settings):
-    simulator = RegistrySimulator(people=[ANA], token="clave-del-registro").start()
-    settings.VENTANILLA_REGISTRY = {
-        **settings.VENTANILLA_REGISTRY,
-        "URL": simulator.url,
-        "TIMEOUT": 0.5,
-        "RETRIES": 0,
-        "TOKEN": "clave-del-registro",
-    }
+    simulator = RegistrySimulator(people=[ANA], token=TOKEN).start()
+    use_simulator(settings, simulator)
     yield simulator
     simulator.stop()
 

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from tests.registry import TOKEN, use_simulator
 from ventanilla.core.cui import make_cui
 from ventanilla.identity.models import AssuranceLevel, RegistryStatus, User
 from ventanilla.identity.registry.simulator import Person, RegistrySimulator
@@ -65,16 +66,10 @@ def registry(settings):
     child; the platform's settings point at it."""
     simulator = RegistrySimulator(
         people=[MOTHER, CHILD, STRANGER_CHILD],
-        token="clave-del-registro",
+        token=TOKEN,
         parents=[(MOTHER.cui, CHILD.cui)],
     ).start()
-    settings.VENTANILLA_REGISTRY = {
-        **settings.VENTANILLA_REGISTRY,
-        "URL": simulator.url,
-        "TIMEOUT": 0.5,
-        "RETRIES": 0,
-        "TOKEN": "clave-del-registro",
-    }
+    use_simulator(settings, simulator)
     yield simulator
     simulator.stop()
 
