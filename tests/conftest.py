@@ -69,3 +69,16 @@ def force_login_with_second_factor(client, user):
     session = client.session
     session[sessions.SECOND_FACTOR_KEY] = "totp"
     session.save()
+
+
+@pytest.fixture
+def inbox(settings):
+    """Mail goes out by SMTP to a real server on loopback (aiosmtpd) that keeps it."""
+    from tests.smtp import start_smtp_server
+
+    handler, controller, port = start_smtp_server()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.VENTANILLA_PUBLIC_URL = "http://testserver"
+    yield handler
+    controller.stop()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("ventanilla.catalog.urls")),
     path("", include("ventanilla.identity.urls")),
     path("", include("ventanilla.representation.urls")),
+    path("", include("ventanilla.cases.urls")),
     path("", include("ventanilla.identity.oidc_urls")),  # single sign-on (OpenID Connect)
     # Staff sign in like everyone else, with the CUI and then their second factor.
     path("admin/login/", admin_sign_in),

@@ -118,6 +118,30 @@ def running_server(tmp_path_factory, smtp_inbox):
 
 
 @pytest.fixture(scope="session")
+def server_env(running_server):
+    """The environment of the running server, to run `ventanilla` commands on its data
+    (the same data directory, and the scratch PostgreSQL database running_server made)."""
+    _url, data_dir = running_server
+    env = {**os.environ, "VENTANILLA_DATA_DIR": str(data_dir), "DJANGO_DEBUG": "0"}
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        parts = urlsplit(os.environ["DATABASE_URL"])
+        env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/ventanilla_browser_{os.getpid()}"))
+    return env
+
+
+def run_on_server(env, code: str) -> str:
+    """Run Python in `ventanilla shell` against the running server's database."""
+    result = subprocess.run(
+        [VENTANILLA, "shell", "--no-imports", "-c", code],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip()
+
+
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 

@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import warnings
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -26,19 +26,6 @@ pytestmark = pytest.mark.browser
 # take the code from the address, as the system's server would.
 CALLBACK = "http://127.0.0.1:9/callback"
 CITIZEN_CUI = next(cui for _role, cui, *_rest, kind in DEMO_ACCOUNTS if kind == "citizen")
-
-
-@pytest.fixture(scope="module")
-def server_env(running_server):
-    """The environment of the running server, to run `ventanilla` commands on its data
-    (the same data directory, and the scratch PostgreSQL database the fixture made)."""
-    _url, data_dir = running_server
-    env = {**os.environ, "VENTANILLA_DATA_DIR": str(data_dir), "DJANGO_DEBUG": "0"}
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        # Named as in tests/browser/conftest.py's running_server.
-        parts = urlsplit(os.environ["DATABASE_URL"])
-        env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/ventanilla_browser_{os.getpid()}"))
-    return env
 
 
 def register(env, *args) -> dict:

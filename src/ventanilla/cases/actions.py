@@ -3,10 +3,14 @@ transaction, and each locks the case's row so that two people cannot act on it a
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from ventanilla.cases import notifications
 from ventanilla.cases.answers import answer_errors
 from ventanilla.cases.models import Case, CaseEvent, Channel, Status, TrackingCounter
 from ventanilla.engine import runtime
@@ -21,7 +25,7 @@ class CaseError(Exception):
 
 class InvalidAnswers(CaseError):
     def __init__(self, errors: dict[str, str]):
-        super().__init__("Hay respuestas que revisar.")
+        super().__init__(_("Hay respuestas que revisar."))
         self.errors = errors
 
 
@@ -69,6 +73,8 @@ def _where_it_stands(case: Case, workflow) -> None:
         case.decided_at = timezone.now()
     elif ready:
         case.current_task, case.current_lane = ready[0].name, ready[0].lane or ""
+        if due := ready[0].data.get("fecha_limite"):
+            case.due_date = datetime.date.fromisoformat(str(due))
         case.status = Status.CORRECTIONS if ready[0].lane == APPLICANT_LANE else Status.IN_REVIEW
         if case.current_lane == APPLICANT_LANE:
             case.assignee = None  # back to the citizen; the next review can be claimed anew
@@ -79,7 +85,7 @@ def start_case(procedure, *, applicant, actor, channel=Channel.ONLINE) -> Case:
     """A draft case on the procedure's latest published version."""
     version = ProcessVersion.objects.filter(slug=procedure.slug).order_by("-version").first()
     if version is None:
-        raise CaseError("Este trámite todavía no se puede solicitar en línea.")
+        raise CaseError(_("Este trámite todavía no se puede solicitar en línea."))
     workflow = runtime.start(version)
     case = Case(
         procedure=procedure,
@@ -111,9 +117,9 @@ def complete_task(case_id, task_name: str, answers: dict, *, actor, on_behalf_of
     click, a stale page) changes nothing and says so."""
     case = Case.objects.select_for_update().select_related("process_version").get(pk=case_id)
     if case.status in {Status.DECIDED, Status.FLAGGED} or case.current_task != task_name:
-        raise CaseError("Este paso ya no está pendiente: recargue la página para ver el estado.")
+        raise CaseError(_("Este paso ya no está pendiente: recargue la página para ver el estado."))
     if not _may_work(case, actor, on_behalf_of):
-        raise CaseError("No le corresponde este paso del expediente.")
+        raise CaseError(_("No le corresponde este paso del expediente."))
     form = case.process_version.forms.get(task_name, {})
     if errors := answer_errors(form, answers):
         raise InvalidAnswers(errors)
@@ -135,6 +141,7 @@ def complete_task(case_id, task_name: str, answers: dict, *, actor, on_behalf_of
     case.save()
     after = {"status": case.status, "task": case.current_task, "answers": answers}
     kind = "submitted" if was_draft else ("decided" if case.status == Status.DECIDED else "task")
+    _tell_applicant_about(case, kind)
     _event(
         case,
         kind,
@@ -147,6 +154,20 @@ def complete_task(case_id, task_name: str, answers: dict, *, actor, on_behalf_of
     return case
 
 
+def _tell_applicant_about(case: Case, kind: str) -> None:
+    if kind == "submitted":
+        subject = _("Recibimos su solicitud %(number)s") % {"number": case.tracking_number}
+        notifications.tell_applicant(case, "submitted", subject)
+    elif kind == "decided":
+        subject = _("Su trámite %(number)s está resuelto") % {"number": case.tracking_number}
+        notifications.tell_applicant(case, "decided", subject)
+    elif case.status == Status.CORRECTIONS:
+        subject = _("Su trámite %(number)s necesita una corrección") % {
+            "number": case.tracking_number
+        }
+        notifications.tell_applicant(case, "corrections", subject)
+
+
 @transaction.atomic
 def claim(case_id, official) -> Case:
     """Take a case from the queue. Of two officials claiming at once, one gets it."""
@@ -154,9 +175,9 @@ def claim(case_id, official) -> Case:
     if case.assignee_id == official.pk:
         return case
     if case.assignee_id is not None:
-        raise AlreadyClaimed("Otra persona ya tomó este expediente.")
+        raise AlreadyClaimed(_("Otra persona ya tomó este expediente."))
     if not can_work_lane(official, case.current_lane, org_unit=case.unit):
-        raise CaseError("Este expediente no está en su cola.")
+        raise CaseError(_("Este expediente no está en su cola."))
     case.assignee = official
     case.save(update_fields=["assignee"])
     _event(case, "claimed", actor=official, after={"assignee": official.pk})

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from jsonschema import Draft202012Validator
 
 MESSAGES = {
-    "required": "Responda esta pregunta.",
-    "enum": "Elija una de las opciones.",
-    "type": "La respuesta no tiene el formato esperado.",
-    "minLength": "La respuesta es demasiado corta.",
-    "maxLength": "La respuesta es demasiado larga: acórtela.",
-    "minimum": "El número es menor de lo permitido.",
-    "maximum": "El número es mayor de lo permitido.",
-    "pattern": "La respuesta no tiene el formato esperado.",
+    "required": _("Responda esta pregunta."),
+    "enum": _("Elija una de las opciones."),
+    "type": _("La respuesta no tiene el formato esperado."),
+    "minLength": _("La respuesta es demasiado corta."),
+    "maxLength": _("La respuesta es demasiado larga: acórtela."),
+    "minimum": _("El número es menor de lo permitido."),
+    "maximum": _("El número es mayor de lo permitido."),
+    "pattern": _("La respuesta no tiene el formato esperado."),
 }
 
 
@@ -26,5 +27,5 @@ def answer_errors(form: dict, answers: dict) -> dict[str, str]:
             field = missing
         else:
             field = str(error.path[0]) if error.path else ""
-        errors.setdefault(field, MESSAGES.get(error.validator, "Revise esta respuesta."))
+        errors.setdefault(field, MESSAGES.get(error.validator, _("Revise esta respuesta.")))
     return errors

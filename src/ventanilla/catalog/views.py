@@ -7,7 +7,9 @@ from ventanilla.catalog import queries
 from ventanilla.catalog.forms import ProcedureFilterForm
 from ventanilla.catalog.search import MAX_QUERY_CHARS, parse_query
 from ventanilla.core.page_cache import cached_public_page
+from ventanilla.engine.models import ProcessVersion
 from ventanilla.identity.assurance import identity_shortfall
+from ventanilla.representation.acting import acting_for
 
 PAGE_SIZE = 20
 
@@ -57,6 +59,7 @@ def procedure_detail(request, slug):
         "catalog/procedure_detail.html",
         {
             "procedure": procedure,
+            "has_online_form": ProcessVersion.objects.filter(slug=procedure.slug).exists(),
             "requirements": [r for r in requirements if r.is_required and not r.held_by_state],
             "removed_requirements": [
                 r for r in requirements if not r.is_required or r.held_by_state
@@ -78,6 +81,12 @@ def procedure_start(request, slug):
             "identity/identity_needed.html",
             {"procedure": procedure, "shortfall": shortfall},
             status=403,
+        )
+    if ProcessVersion.objects.filter(slug=procedure.slug).exists():
+        return render(
+            request,
+            "cases/before_you_start.html",
+            {"procedure": procedure, "acting_for": acting_for(request)},
         )
     return render(request, "catalog/procedure_start.html", {"procedure": procedure})
 

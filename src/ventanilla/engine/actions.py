@@ -8,6 +8,7 @@ import json
 from django.db import transaction
 from django.db.models import Max
 
+from ventanilla.core.page_cache import bump_content_version
 from ventanilla.engine.check import check_definition
 from ventanilla.engine.definitions import Definition
 from ventanilla.engine.models import ProcessVersion
@@ -52,4 +53,5 @@ def publish(definition: Definition, *, actor=None) -> tuple[ProcessVersion, bool
         sha256=digest,
         published_by=actor,
     )
+    bump_content_version()  # the procedure's public page now offers the online application
     return version, True

@@ -27,6 +27,7 @@ class ReadyTask:
     name: str  # the task's id in the diagram, which names its form
     title: str
     lane: str | None
+    data: dict  # the case's data as this task sees it
 
 
 def spec_to_dict(spec, subprocess_specs) -> dict:
@@ -71,7 +72,9 @@ def load(version, state: dict) -> BpmnWorkflow:
 
 def ready_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
     return [
-        ReadyTask(task.task_spec.name, task.task_spec.bpmn_name or "", task.task_spec.lane)
+        ReadyTask(
+            task.task_spec.name, task.task_spec.bpmn_name or "", task.task_spec.lane, task.data
+        )
         for task in workflow.get_tasks(state=TaskState.READY, manual=True)
     ]
 

@@ -63,10 +63,6 @@ def ensure_demo_accounts() -> list[DemoAccount]:
     grant_role(
         users["editor"], Role.CATALOGUE_EDITOR, OrgUnit.objects.get(code="digeace"), actor=admin
     )
-    grant_role(
-        users["reviewer"],
-        Role.REVIEWER,
-        OrgUnit.objects.get(code="dideduc-guatemala-norte"),
-        actor=admin,
-    )
+    for unit in ("dideduc-guatemala-norte", "digeace"):
+        grant_role(users["reviewer"], Role.REVIEWER, OrgUnit.objects.get(code=unit), actor=admin)
     return accounts

@@ -1,0 +1,137 @@
+"""The case pages with Django's test client: apply, correct, decide, follow; and nobody sees
+another person's case."""
+
+import re
+
+import pytest
+
+from tests.cases.conftest import SOLICITUD, person
+from tests.conftest import force_login_with_second_factor
+from ventanilla.cases.models import Case, Status
+from ventanilla.identity.models import AssuranceLevel, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def confirmed_citizen(citizen):
+    User.objects.filter(pk=citizen.pk).update(
+        assurance_level=AssuranceLevel.REGISTRY, email="marta@example.org"
+    )
+    citizen.refresh_from_db()
+    return citizen
+
+
+def apply(client, certification, answers=SOLICITUD):
+    response = client.post(f"/tramites/{certification.slug}/empezar/")
+    task_url = response.url
+    assert re.fullmatch(r"/mis-tramites/\d+/paso/", task_url)
+    return client.post(task_url, answers), task_url
+
+
+def test_the_procedure_page_offers_the_online_application(client, certification):
+    page = client.get(f"/tramites/{certification.slug}/").content.decode()
+    assert f'href="/tramites/{certification.slug}/iniciar/"' in page
+
+
+def test_apply_correct_and_see_the_decision(
+    client, certification, confirmed_citizen, reviewers, inbox, django_capture_on_commit_callbacks
+):
+    client.force_login(confirmed_citizen)
+    assert (
+        "Empezar la solicitud"
+        in client.get(f"/tramites/{certification.slug}/iniciar/").content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response, _task_url = apply(client, certification)
+    case = Case.objects.get(applicant=confirmed_citizen)
+    assert response.url == f"/mis-tramites/{case.pk}/recibida/"
+    assert case.tracking_number in client.get(response.url).content.decode()
+    [mail] = inbox.to("marta@example.org")
+    assert case.tracking_number in mail["Subject"]
+
+    official = reviewers[0]
+    office = client.__class__()
+    force_login_with_second_factor(office, official)
+    assert case.tracking_number in office.get("/oficina/expedientes/").content.decode()
+    office.post(f"/oficina/expedientes/{case.pk}/tomar/")
+    with django_capture_on_commit_callbacks(execute=True):
+        office.post(
+            f"/oficina/expedientes/{case.pk}/",
+            {"dictamen": "corregir", "observaciones": "Indique la sección"},
+        )
+    page = client.get(f"/mis-tramites/{case.pk}/").content.decode()
+    assert "Le pidieron una corrección" in page and "Indique la sección" in page
+    client.post(f"/mis-tramites/{case.pk}/paso/", {"respuesta": "Sección B"})
+
+    office.post(f"/oficina/expedientes/{case.pk}/tomar/")
+    office.post(f"/oficina/expedientes/{case.pk}/", {"dictamen": "aprobar"})
+    case.refresh_from_db()
+    assert case.status == Status.DECIDED
+    page = client.get(f"/mis-tramites/{case.pk}/").content.decode()
+    assert "Su certificación de estudios fue aprobada." in page
+
+
+def test_wrong_answers_keep_what_was_typed(client, certification, confirmed_citizen):
+    client.force_login(confirmed_citizen)
+    response, _url = apply(
+        client, certification, {"nivel": "basico", "grado": "3o", "anio": "dos mil"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Hay un problema" in page
+    assert "Escriba solo números" in page and "Responda esta pregunta" in page
+    assert 'value="dos mil"' in page and 'value="3o"' in page
+
+
+def test_nobody_sees_another_persons_case(client, certification, confirmed_citizen):
+    client.force_login(confirmed_citizen)
+    apply(client, certification)
+    case = Case.objects.get(applicant=confirmed_citizen)
+    client.force_login(person(40, first_names="Otro"))
+    for url in [
+        f"/mis-tramites/{case.pk}/",
+        f"/mis-tramites/{case.pk}/paso/",
+        f"/mis-tramites/{case.pk}/recibida/",
+    ]:
+        assert client.get(url).status_code == 404
+    assert client.get("/oficina/expedientes/").status_code == 403
+    assert client.get(f"/oficina/expedientes/{case.pk}/").status_code == 403
+
+
+def test_an_official_of_another_unit_does_not_see_the_case(
+    client, certification, confirmed_citizen, editor
+):
+    client.force_login(confirmed_citizen)
+    apply(client, certification)
+    case = Case.objects.get(applicant=confirmed_citizen)
+    force_login_with_second_factor(client, editor)
+    assert case.tracking_number not in client.get("/oficina/expedientes/").content.decode()
+    assert client.get(f"/oficina/expedientes/{case.pk}/").status_code == 404
+
+
+def test_anyone_checks_a_status_with_the_number_and_four_digits(
+    client, certification, confirmed_citizen
+):
+    client.force_login(confirmed_citizen)
+    apply(client, certification)
+    case = Case.objects.get(applicant=confirmed_citizen)
+    visitor = client.__class__()
+    page = visitor.post(
+        "/consulta/", {"number": case.tracking_number.lower(), "cui_end": case.applicant.cui[-4:]}
+    ).content.decode()
+    assert "Solicitud recibida" in page and "En revisión" in page
+    assert confirmed_citizen.first_names not in page  # no personal data
+
+    wrong = visitor.post("/consulta/", {"number": case.tracking_number, "cui_end": "9999"})
+    assert "No encontramos un expediente con esos datos" in wrong.content.decode()
+    bad = visitor.post("/consulta/", {"number": "", "cui_end": "12a"}).content.decode()
+    assert "Escriba el número de expediente" in bad and "Escriba cuatro números" in bad
+
+
+def test_lookups_are_limited_per_address(client):
+    for _ in range(10):
+        client.post("/consulta/", {"number": "MINEDUC-2026-000001", "cui_end": "0101"})
+    response = client.post("/consulta/", {"number": "MINEDUC-2026-000001", "cui_end": "0101"})
+    assert response.status_code == 429
+    assert "Espere 15 minutos" in response.content.decode()
