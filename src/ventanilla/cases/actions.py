@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ventanilla.cases import notifications
+from ventanilla.cases import deadlines, notifications
 from ventanilla.cases.answers import answer_errors
 from ventanilla.cases.models import Case, CaseEvent, Channel, Status, TrackingCounter
 from ventanilla.engine import runtime
@@ -73,10 +73,17 @@ def _where_it_stands(case: Case, workflow) -> None:
         case.decided_at = timezone.now()
     elif ready:
         case.current_task, case.current_lane = ready[0].name, ready[0].lane or ""
-        if due := ready[0].data.get("fecha_limite"):
+        due = ready[0].data.get("fecha_limite")
+        if due and case.due_date is None:  # set once; later moved only by pauses
             case.due_date = datetime.date.fromisoformat(str(due))
-        case.status = Status.CORRECTIONS if ready[0].lane == APPLICANT_LANE else Status.IN_REVIEW
-        if case.current_lane == APPLICANT_LANE:
+        waiting_for_citizen = ready[0].lane == APPLICANT_LANE
+        if case.status != Status.DRAFT:
+            if waiting_for_citizen:
+                deadlines.pause(case)
+            else:
+                deadlines.resume(case)
+        case.status = Status.CORRECTIONS if waiting_for_citizen else Status.IN_REVIEW
+        if waiting_for_citizen:
             case.assignee = None  # back to the citizen; the next review can be claimed anew
 
 

@@ -59,6 +59,7 @@ class Case(models.Model):
         verbose_name=_("asignado a"),
     )
     due_date = models.DateField(_("fecha límite"), null=True, blank=True)
+    paused_since = models.DateField(_("esperando a la persona desde"), null=True, blank=True)
     result = models.CharField(_("resultado"), max_length=40, blank=True)
     result_message = models.TextField(_("resolución para la persona"), blank=True)
     flag_reason = models.TextField(_("por qué se detuvo"), blank=True)

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from ventanilla.cases import actions, queries
+from ventanilla.cases import actions, deadlines, queries
 from ventanilla.cases.form_builder import answers_from, task_form
 from ventanilla.identity.actions import record_personal_data_view
 from ventanilla.identity.permissions import can_work_lane, is_official
@@ -25,7 +25,10 @@ def _official(request):
 @require_safe
 def queue(request):
     official = _official(request)
-    return render(request, "cases/office_queue.html", {"cases": queries.queue_for(official)})
+    cases = list(queries.queue_for(official))
+    for case in cases:
+        case.deadline_state = deadlines.state_of(case)
+    return render(request, "cases/office_queue.html", {"cases": cases})
 
 
 @login_required

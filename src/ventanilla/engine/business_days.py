@@ -26,3 +26,15 @@ def add_business_days(start: datetime.date, days: int) -> datetime.date:
         if is_business_day(day):
             remaining -= 1
     return day
+
+
+def business_days_between(start: datetime.date, end: datetime.date) -> int:
+    """Business days after ``start`` up to and including ``end`` (negative if end < start)."""
+    if end < start:
+        return -business_days_between(end, start)
+    count, day = 0, start
+    while day < end:
+        day += datetime.timedelta(days=1)
+        if is_business_day(day):
+            count += 1
+    return count
