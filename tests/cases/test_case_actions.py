@@ -121,3 +121,54 @@ def test_tracking_numbers_count_up_per_year(certification, citizen):
         numbers.append(actions.complete_task(case.pk, "solicitud", SOLICITUD, actor=citizen))
     suffixes = [int(c.tracking_number.rsplit("-", 1)[1]) for c in numbers]
     assert suffixes == [suffixes[0], suffixes[0] + 1, suffixes[0] + 2]
+
+
+def test_moving_to_another_lane_puts_the_case_back_in_the_queue(citizen, reviewers):
+    """The private school's file goes from a reviewer to a signer, who takes it anew."""
+    from django.core.management import call_command
+
+    from ventanilla.catalog.models import Procedure
+    from ventanilla.identity.actions import grant_role
+    from ventanilla.identity.models import Membership, Role
+
+    call_command("procedures", "publish", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    school = Procedure.objects.get(slug="autorizacion-funcionamiento-centro-privado")
+    unit = school.responsible_unit
+    admin = Membership.objects.filter(role=Role.ADMINISTRATOR).first().user
+    reviewer, signer = reviewers[0], person(70, first_names="Firmante")
+    for official, role in ((reviewer, Role.REVIEWER), (signer, Role.SIGNER)):
+        grant_role(official, role, unit, actor=admin)
+    case = actions.start_case(school, applicant=citizen, actor=citizen)
+    form = case.process_version.forms
+    case = actions.complete_task(case.pk, "solicitud", sample(form["solicitud"]), actor=citizen)
+    while case.current_lane == Role.REVIEWER:
+        actions.claim(case.pk, reviewer)
+        task = case.current_task
+        props = form[task]["schema"]["properties"]
+        answers = {name: (prop.get("enum") or ["Todo en orden"])[0] for name, prop in props.items()}
+        case = actions.complete_task(case.pk, task, answers, actor=reviewer)
+    assert case.current_lane == Role.SIGNER and case.assignee is None
+    assert actions.claim(case.pk, signer).assignee == signer
+
+
+def sample(form: dict) -> dict:
+    """Valid answers for any form: the first option, the smallest number, some text."""
+    answers = {}
+    for name, prop in form["schema"]["properties"].items():
+        if "enum" in prop:
+            answers[name] = prop["enum"][0]
+        elif prop.get("type") == "integer":
+            answers[name] = prop.get("minimum", 1)
+        else:
+            answers[name] = "Texto de prueba"
+    return answers
+
+
+def test_a_rejection_without_comments_uses_the_forms_default(certification, citizen, reviewers):
+    """The certification's rejection message reads `observaciones`; an official who writes
+    none gets the form's default, not a flagged case."""
+    case = start(certification, citizen)
+    actions.complete_task(case.pk, "solicitud", SOLICITUD, actor=citizen)
+    actions.claim(case.pk, reviewers[0])
+    case = actions.complete_task(case.pk, "revision", {"dictamen": "rechazar"}, actor=reviewers[0])
+    assert case.status == Status.DECIDED and case.result == "rechazada"

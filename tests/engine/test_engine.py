@@ -37,7 +37,13 @@ def write_definition(folder, *, script="doble = n * 2", applicant_lane="applican
 
 def test_every_shipped_definition_passes_the_check():
     folders = packaged_definitions()
-    assert [f.name for f in folders] == ["certificacion-de-estudios"]
+    assert [f.name for f in folders] == [
+        "autentica-documentos-educativos",
+        "autorizacion-funcionamiento-centro-privado",
+        "certificacion-de-estudios",
+        "emision-titulos-diplomas",
+        "equiparacion-estudios-extranjero",
+    ]
     for folder in folders:
         assert check_definition(load_definition(folder)) == []
 

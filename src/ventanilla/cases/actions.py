@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.cases import deadlines, notifications
-from ventanilla.cases.answers import answer_errors
+from ventanilla.cases.answers import answer_errors, with_defaults
 from ventanilla.cases.models import Case, CaseEvent, Channel, Status, TrackingCounter
 from ventanilla.engine import runtime
 from ventanilla.engine.check import APPLICANT_LANE
@@ -72,6 +72,8 @@ def _where_it_stands(case: Case, workflow) -> None:
         case.result_message = str(workflow.data.get("mensaje_resultado", ""))
         case.decided_at = timezone.now()
     elif ready:
+        if (ready[0].lane or "") != case.current_lane:
+            case.assignee = None  # another lane: someone with that role takes it from the queue
         case.current_task, case.current_lane = ready[0].name, ready[0].lane or ""
         due = ready[0].data.get("fecha_limite")
         if due and case.due_date is None:  # set once; later moved only by pauses
@@ -83,8 +85,6 @@ def _where_it_stands(case: Case, workflow) -> None:
             else:
                 deadlines.resume(case)
         case.status = Status.CORRECTIONS if waiting_for_citizen else Status.IN_REVIEW
-        if waiting_for_citizen:
-            case.assignee = None  # back to the citizen; the next review can be claimed anew
 
 
 @transaction.atomic
@@ -128,6 +128,7 @@ def complete_task(case_id, task_name: str, answers: dict, *, actor, on_behalf_of
     if not _may_work(case, actor, on_behalf_of):
         raise CaseError(_("No le corresponde este paso del expediente."))
     form = case.process_version.forms.get(task_name, {})
+    answers = with_defaults(form, answers)
     if errors := answer_errors(form, answers):
         raise InvalidAnswers(errors)
     before = {"status": case.status, "task": case.current_task}

@@ -29,3 +29,11 @@ def answer_errors(form: dict, answers: dict) -> dict[str, str]:
             field = str(error.path[0]) if error.path else ""
         errors.setdefault(field, MESSAGES.get(error.validator, _("Revise esta respuesta.")))
     return errors
+
+
+def with_defaults(form: dict, answers: dict) -> dict:
+    """The answers plus the schema's ``default`` for each question left unanswered, so that
+    a diagram's script can rely on every optional answer being there."""
+    properties = form.get("schema", {}).get("properties", {})
+    defaults = {name: prop["default"] for name, prop in properties.items() if "default" in prop}
+    return {**defaults, **answers}

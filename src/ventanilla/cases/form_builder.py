@@ -69,5 +69,6 @@ def task_form(form_definition: dict, data=None, initial=None) -> forms.Form:
 
 def answers_from(form: forms.Form) -> dict:
     """Cleaned answers without the empty optional ones (JSON Schema would refuse "" for a
-    number, and an empty answer says nothing)."""
+    number or below a minimum length); the schema's defaults fill them in
+    (``cases.answers.with_defaults``)."""
     return {name: value for name, value in form.cleaned_data.items() if value not in ("", None)}
