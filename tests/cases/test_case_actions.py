@@ -83,8 +83,24 @@ def test_nobody_works_a_step_that_is_not_theirs(certification, citizen, reviewer
 
 
 def test_a_representative_acts_and_the_event_says_for_whom(certification, citizen):
+    import datetime
+
+    from ventanilla.representation.models import Representation, Status
+
     parent = person(60, first_names="Madre")
     case = actions.start_case(certification, applicant=citizen, actor=parent)
+    # Claiming to act for someone is not enough: the link must be confirmed.
+    with pytest.raises(actions.CaseError, match="No le corresponde"):
+        actions.complete_task(case.pk, "solicitud", SOLICITUD, actor=parent, on_behalf_of=citizen)
+    Representation.objects.create(
+        representative=parent,
+        represented=citizen,
+        relationship="madre",
+        minor_first_names="Marta",
+        minor_last_names="Hija",
+        minor_birth_date=datetime.date.today().replace(year=datetime.date.today().year - 10),
+        status=Status.CONFIRMED,
+    )
     actions.complete_task(case.pk, "solicitud", SOLICITUD, actor=parent, on_behalf_of=citizen)
     event = CaseEvent.objects.get(case=case, kind="submitted")
     assert (event.actor, event.on_behalf_of) == (parent, citizen)

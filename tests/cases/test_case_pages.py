@@ -99,6 +99,23 @@ def test_nobody_sees_another_persons_case(client, certification, confirmed_citiz
     assert client.get(f"/oficina/expedientes/{case.pk}/").status_code == 403
 
 
+def test_an_official_of_the_unit_without_a_case_role_does_not_see_it(
+    client, certification, confirmed_citizen, editor
+):
+    """The catalogue editor works at DIGEACE too, but reviews no cases."""
+    from ventanilla.identity.actions import bootstrap_administrator, grant_role
+    from ventanilla.identity.models import Role
+
+    client.force_login(confirmed_citizen)
+    apply(client, certification)
+    case = Case.objects.get(applicant=confirmed_citizen)
+    admin = person(91, first_names="Admin")
+    bootstrap_administrator(admin, certification.responsible_unit)
+    grant_role(editor, Role.CATALOGUE_EDITOR, certification.responsible_unit, actor=admin)
+    force_login_with_second_factor(client, editor)
+    assert client.get(f"/oficina/expedientes/{case.pk}/").status_code == 404
+
+
 def test_an_official_of_another_unit_does_not_see_the_case(
     client, certification, confirmed_citizen, editor
 ):

@@ -111,9 +111,22 @@ def start_case(procedure, *, applicant, actor, channel=Channel.ONLINE) -> Case:
     return case
 
 
+def _represents(actor, person) -> bool:
+    from ventanilla.representation.models import Representation
+
+    links = Representation.objects.filter(representative=actor, represented=person)
+    return any(link.can_act for link in links)
+
+
 def _may_work(case: Case, actor, on_behalf_of) -> bool:
+    """The applicant's steps: the applicant, or someone who represents them now. Officials'
+    steps: whoever holds the lane's role in the case's unit."""
     if case.current_lane == APPLICANT_LANE:
-        return case.applicant_id in {actor.pk, getattr(on_behalf_of, "pk", None)}
+        if actor.pk == case.applicant_id:
+            return True
+        return getattr(on_behalf_of, "pk", None) == case.applicant_id and _represents(
+            actor, case.applicant
+        )
     return can_work_lane(actor, case.current_lane, org_unit=case.unit)
 
 

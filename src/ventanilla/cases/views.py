@@ -49,7 +49,7 @@ def task(request, pk):
                 case.current_task,
                 answers_from(form),
                 actor=request.user,
-                on_behalf_of=case.applicant,
+                on_behalf_of=acting_for(request),
             )
         except actions.InvalidAnswers as invalid:
             for field, message in invalid.errors.items():
