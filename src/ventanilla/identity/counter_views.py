@@ -15,8 +15,8 @@ from ventanilla.core.cui import parse_cui
 from ventanilla.core.fields import CuiFormField
 from ventanilla.core.models import OrgUnit
 from ventanilla.identity import actions
-from ventanilla.identity.models import Membership, TotpDevice, User
-from ventanilla.identity.permissions import Action, roles_allowed_to
+from ventanilla.identity.models import TotpDevice, User
+from ventanilla.identity.permissions import Action, units_where
 
 
 class FindAccountForm(forms.Form):
@@ -31,18 +31,8 @@ class FindAccountForm(forms.Form):
         return parse_cui(self.cleaned_data["cui"]).digits  # each mistake has its message
 
 
-def _counter_units(user) -> list[OrgUnit]:
-    """The units where this official may attend people at a counter."""
-    memberships = Membership.objects.filter(
-        user=user, role__in=roles_allowed_to(Action.CONFIRM_IDENTITY_IN_PERSON)
-    ).select_related("org_unit")
-    return sorted({m.org_unit for m in memberships}, key=lambda unit: unit.name)
-
-
 def _official_units_or_403(request) -> list[OrgUnit]:
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-    units = _counter_units(request.user)
+    units = units_where(request.user, Action.CONFIRM_IDENTITY_IN_PERSON)
     if not units:
         raise PermissionDenied
     return units

@@ -64,6 +64,16 @@ def can(user, action: Action, *, org_unit=None) -> bool:
     return memberships.exists()
 
 
+def units_where(user, action: Action) -> list:
+    """The units where this account may perform a unit-scoped action, by name."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    memberships = Membership.objects.filter(
+        user=user, role__in=roles_allowed_to(action)
+    ).select_related("org_unit")
+    return sorted({m.org_unit for m in memberships}, key=lambda unit: unit.name)
+
+
 def is_official(user) -> bool:
     """Officials handle other people's data: anyone with a role, or with access to the
     administration. They must use a second factor."""

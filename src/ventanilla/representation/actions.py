@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from ventanilla.core.models import OrgUnit
 from ventanilla.identity.models import AssuranceLevel, RegistryStatus, User
-from ventanilla.identity.permissions import Action, can
+from ventanilla.identity.permissions import Action, can, units_where
 from ventanilla.identity.registry import IdentityClaim, RegistryAnswer, RegistryClient
 from ventanilla.representation import acting
 from ventanilla.representation.models import (
@@ -310,12 +310,7 @@ def confirm_parenthood_with_registry(
 def counter_units(official) -> list[OrgUnit]:
     """The units at whose counter this official may confirm identities and representations
     (``Action.CONFIRM_IDENTITY_IN_PERSON``)."""
-    if not getattr(official, "is_authenticated", False):
-        return []
-    units = OrgUnit.objects.filter(memberships__user=official).distinct().order_by("name")
-    return [
-        unit for unit in units if can(official, Action.CONFIRM_IDENTITY_IN_PERSON, org_unit=unit)
-    ]
+    return units_where(official, Action.CONFIRM_IDENTITY_IN_PERSON)
 
 
 def _check_counter(representation: Representation, official: User, org_unit: OrgUnit) -> None:
