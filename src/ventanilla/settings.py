@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "ventanilla.representation",
     "ventanilla.engine",
     "ventanilla.cases",
+    "ventanilla.notifications",
+    "ventanilla.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -245,6 +247,23 @@ STORAGES = {
     },
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# --- Uploaded files -------------------------------------------------------------------
+# Files attached to cases. Never served by URL: a view checks who may read each one.
+# A ministry puts them in S3-compatible object storage by changing STORAGES["default"].
+MEDIA_ROOT = Path(os.environ.get("VENTANILLA_MEDIA_ROOT", DATA_DIR / "archivos"))
+MEDIA_URL = "/archivos-no-publicos/"
+VENTANILLA_UPLOADS = {
+    "MAX_BYTES": int(os.environ.get("VENTANILLA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)),
+    # A compressed file (DOCX, ODT, ZIP) may not unpack to more than this, nor hold more
+    # entries than this, nor shrink more than this ratio: beyond, it is a zip bomb.
+    "MAX_UNPACKED_BYTES": 100 * 1024 * 1024,
+    "MAX_ENTRIES": 1000,
+    "MAX_RATIO": 100,
+}
+# Requests bigger than the largest file plus the form are refused before they are read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
 # --- Security -------------------------------------------------------------------------

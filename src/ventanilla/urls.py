@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("ventanilla.identity.urls")),
     path("", include("ventanilla.representation.urls")),
     path("", include("ventanilla.cases.urls")),
+    path("", include("ventanilla.notifications.urls")),
+    path("api/v1/", include("ventanilla.api.urls")),
     path("", include("ventanilla.identity.oidc_urls")),  # single sign-on (OpenID Connect)
     # Staff sign in like everyone else, with the CUI and then their second factor.
     path("admin/login/", admin_sign_in),

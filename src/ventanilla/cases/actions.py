@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ventanilla.cases import deadlines, notifications
 from ventanilla.cases.answers import answer_errors, with_defaults
 from ventanilla.cases.models import Case, CaseEvent, Channel, Status, TrackingCounter
+from ventanilla.core.models import Department, OrgUnit
 from ventanilla.engine import runtime
 from ventanilla.engine.check import APPLICANT_LANE
 from ventanilla.engine.models import ProcessVersion
@@ -63,8 +64,24 @@ def next_tracking_number(now=None) -> str:
     return f"{prefix}-{year}-{counter.last:06d}"
 
 
+def _route(case: Case, data: dict) -> None:
+    """A diagram routes a case by setting ``unidad_responsable`` (an org unit's code, usually
+    from a DMN table: the DIDEDUC of the department concerned) and ``departamento`` (the
+    department's two-digit code). Unknown codes leave the case where it is."""
+    if code := data.get("departamento"):
+        case.department = Department.objects.filter(code=str(code).zfill(2)).first() or (
+            case.department
+        )
+    if code := data.get("unidad_responsable"):
+        unit = OrgUnit.objects.filter(code=str(code), is_active=True).first()
+        if unit is not None and unit.pk != case.unit_id:
+            case.unit = unit
+            case.assignee = None  # another unit's queue
+
+
 def _where_it_stands(case: Case, workflow) -> None:
     ready = runtime.ready_tasks(workflow)
+    _route(case, ready[0].data if ready else workflow.data)
     if workflow.is_completed():
         case.status = Status.DECIDED
         case.current_task = case.current_lane = ""

@@ -114,6 +114,7 @@ class Role(models.TextChoices):
     ``identity.permissions``."""
 
     REVIEWER = "reviewer", _("Revisor de expedientes")
+    SUPERVISOR = "supervisor", _("Jefe de unidad")
     SIGNER = "signer", _("Firmante")
     CATALOGUE_EDITOR = "catalogue_editor", _("Editor del catálogo")
     COMPLAINTS_OFFICER = "complaints_officer", _("Encargado de denuncias")

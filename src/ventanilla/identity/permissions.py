@@ -15,6 +15,7 @@ from ventanilla.identity.models import Membership, Role
 class Action(StrEnum):
     REVIEW_CASES = "cases.review"  # work a unit's queue: review, request corrections
     DECIDE_CASES = "cases.decide"  # approve or reject a unit's cases
+    SUPERVISE_CASES = "cases.supervise"  # assign a unit's cases, receive its escalations
     SIGN_DOCUMENTS = "documents.sign"
     REVOKE_DOCUMENTS = "documents.revoke"
     EDIT_CATALOGUE = "catalog.edit"
@@ -28,6 +29,7 @@ UNIT_SCOPED = frozenset(
     {
         Action.REVIEW_CASES,
         Action.DECIDE_CASES,
+        Action.SUPERVISE_CASES,
         Action.SIGN_DOCUMENTS,
         Action.REVOKE_DOCUMENTS,
         Action.CONFIRM_IDENTITY_IN_PERSON,
@@ -38,6 +40,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.REVIEWER: frozenset(
         {Action.REVIEW_CASES, Action.DECIDE_CASES, Action.CONFIRM_IDENTITY_IN_PERSON}
     ),
+    Role.SUPERVISOR: frozenset({Action.SUPERVISE_CASES}),
     Role.SIGNER: frozenset({Action.SIGN_DOCUMENTS, Action.REVOKE_DOCUMENTS}),
     Role.CATALOGUE_EDITOR: frozenset({Action.EDIT_CATALOGUE}),
     # Complaints never go to the unit concerned: the complaints officer's scope is the
