@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("ventanilla.identity.urls")),
     path("", include("ventanilla.representation.urls")),
     path("", include("ventanilla.cases.urls")),
+    path("", include("ventanilla.cases.counter_urls")),  # cases brought in person
+    path("", include("ventanilla.cases.diagram_urls")),  # the process diagram of a case
     path("", include("ventanilla.notifications.urls")),
     path("api/v1/", include("ventanilla.api.urls")),
     path("", include("ventanilla.identity.oidc_urls")),  # single sign-on (OpenID Connect)

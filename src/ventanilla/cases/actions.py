@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ventanilla.cases import deadlines, notifications
+from ventanilla.cases import deadlines, notifications, timers
 from ventanilla.cases.answers import answer_errors, with_defaults
 from ventanilla.cases.models import Case, CaseEvent, Channel, Status, TrackingCounter
 from ventanilla.core.models import Department, OrgUnit
@@ -102,6 +102,7 @@ def _where_it_stands(case: Case, workflow) -> None:
             else:
                 deadlines.resume(case)
         case.status = Status.CORRECTIONS if waiting_for_citizen else Status.IN_REVIEW
+    timers.schedule(case)
 
 
 @transaction.atomic
