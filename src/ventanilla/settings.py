@@ -265,6 +265,7 @@ VENTANILLA_UPLOADS = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
+FILE_UPLOAD_HANDLERS = ["ventanilla.cases.uploads.SizeLimitedUploadHandler"]
 
 # --- Security -------------------------------------------------------------------------
 # Behind HTTPS (VENTANILLA_HTTPS=1) cookies are Secure and HSTS is sent. Locally over

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("ventanilla.identity.urls")),
     path("", include("ventanilla.representation.urls")),
     path("", include("ventanilla.cases.urls")),
+    path("", include("ventanilla.cases.application_urls")),  # one page at a time, uploads
     path("", include("ventanilla.cases.counter_urls")),  # cases brought in person
     path("", include("ventanilla.cases.diagram_urls")),  # the process diagram of a case
     path("", include("ventanilla.notifications.urls")),

@@ -5,7 +5,7 @@ from ventanilla.catalog.models import Procedure
 from ventanilla.core.cui import make_cui
 from ventanilla.core.models import OrgUnit
 from ventanilla.identity.actions import bootstrap_administrator, grant_role
-from ventanilla.identity.models import Role, User
+from ventanilla.identity.models import AssuranceLevel, Role, User
 
 SOLICITUD = {"nivel": "basico", "grado": "3o", "anio": 2019, "establecimiento": "INEB Mixco"}
 
@@ -40,3 +40,13 @@ def reviewers(certification):
         grant_role(official, Role.REVIEWER, unit, actor=admin)
         officials.append(official)
     return officials
+
+
+@pytest.fixture
+def confirmed_citizen(citizen):
+    """The citizen with the registry's confirmation (level 2) and an e-mail address."""
+    User.objects.filter(pk=citizen.pk).update(
+        assurance_level=AssuranceLevel.REGISTRY, email="marta@example.org"
+    )
+    citizen.refresh_from_db()
+    return citizen

@@ -8,25 +8,29 @@ import pytest
 from tests.cases.conftest import SOLICITUD, person
 from tests.conftest import force_login_with_second_factor
 from ventanilla.cases.models import Case, Status
-from ventanilla.identity.models import AssuranceLevel, User
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def confirmed_citizen(citizen):
-    User.objects.filter(pk=citizen.pk).update(
-        assurance_level=AssuranceLevel.REGISTRY, email="marta@example.org"
-    )
-    citizen.refresh_from_db()
-    return citizen
-
-
 def apply(client, certification, answers=SOLICITUD):
+    """Start an application and answer it page by page (each page takes its own questions
+    from ``answers``), then send it from the check-your-answers page. Returns the first
+    response that is not a step forward (a page with errors) or the sending's response."""
     response = client.post(f"/tramites/{certification.slug}/empezar/")
     task_url = response.url
     assert re.fullmatch(r"/mis-tramites/\d+/paso/", task_url)
-    return client.post(task_url, answers), task_url
+    url = client.get(task_url).url
+    for _ in range(10):
+        assert re.fullmatch(r"/mis-tramites/\d+/paso/\d+/", url), url
+        response = client.post(url, answers)
+        if response.status_code != 302:
+            return response, task_url
+        url = response.url
+        if url.endswith("/revisar/"):
+            break
+        url = client.get(url).url
+    assert "Revise sus respuestas" in client.get(url).content.decode()
+    return client.post(url), task_url
 
 
 def test_the_procedure_page_offers_the_online_application(client, certification):
@@ -62,7 +66,8 @@ def test_apply_correct_and_see_the_decision(
         )
     page = client.get(f"/mis-tramites/{case.pk}/").content.decode()
     assert "Le pidieron una corrección" in page and "Indique la sección" in page
-    client.post(f"/mis-tramites/{case.pk}/paso/", {"respuesta": "Sección B"})
+    assert client.get(f"/mis-tramites/{case.pk}/paso/").url == f"/mis-tramites/{case.pk}/paso/1/"
+    client.post(f"/mis-tramites/{case.pk}/paso/1/", {"respuesta": "Sección B"})
 
     office.post(f"/oficina/expedientes/{case.pk}/tomar/")
     office.post(f"/oficina/expedientes/{case.pk}/", {"dictamen": "aprobar"})
@@ -80,8 +85,10 @@ def test_wrong_answers_keep_what_was_typed(client, certification, confirmed_citi
     page = response.content.decode()
     assert response.status_code == 200
     assert "Hay un problema" in page
-    assert "Escriba solo números" in page and "Responda esta pregunta" in page
+    assert "Escriba solo números" in page
     assert 'value="dos mil"' in page and 'value="3o"' in page
+    empty = client.post(response.wsgi_request.path, {}).content.decode()
+    assert "Responda esta pregunta" in empty
 
 
 def test_nobody_sees_another_persons_case(client, certification, confirmed_citizen):
@@ -92,6 +99,8 @@ def test_nobody_sees_another_persons_case(client, certification, confirmed_citiz
     for url in [
         f"/mis-tramites/{case.pk}/",
         f"/mis-tramites/{case.pk}/paso/",
+        f"/mis-tramites/{case.pk}/paso/1/",
+        f"/mis-tramites/{case.pk}/revisar/",
         f"/mis-tramites/{case.pk}/recibida/",
     ]:
         assert client.get(url).status_code == 404

@@ -10,9 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ventanilla.cases import deadlines, notifications, timers
-from ventanilla.cases.answers import answer_errors, with_defaults
-from ventanilla.cases.models import Case, CaseEvent, Channel, Status, TrackingCounter
+from ventanilla.cases import deadlines, notifications, timers, uploads
+from ventanilla.cases.answers import answer_errors, file_fields, with_defaults
+from ventanilla.cases.models import Case, CaseEvent, CaseFile, Channel, Status, TrackingCounter
 from ventanilla.core.models import Department, OrgUnit
 from ventanilla.engine import runtime
 from ventanilla.engine.check import APPLICANT_LANE
@@ -32,6 +32,10 @@ class InvalidAnswers(CaseError):
 
 class AlreadyClaimed(CaseError):
     pass
+
+
+class UploadRefused(CaseError):
+    """The file was not kept: too big, not a document, or unsafe to open."""
 
 
 def _event(case, kind, *, actor=None, on_behalf_of=None, task="", before=None, after=None):
@@ -160,7 +164,8 @@ def complete_task(case_id, task_name: str, answers: dict, *, actor, on_behalf_of
         raise CaseError(_("No le corresponde este paso del expediente."))
     form = case.process_version.forms.get(task_name, {})
     answers = with_defaults(form, answers)
-    if errors := answer_errors(form, answers):
+    errors = answer_errors(form, answers) | _file_answer_errors(case, task_name, form, answers)
+    if errors:
         raise InvalidAnswers(errors)
     before = {"status": case.status, "task": case.current_task}
     workflow = runtime.load(case.process_version, case.state)
@@ -177,6 +182,7 @@ def complete_task(case_id, task_name: str, answers: dict, *, actor, on_behalf_of
     if was_draft:
         case.tracking_number = next_tracking_number()
         case.submitted_at = timezone.now()
+    case.draft = {}
     case.save()
     after = {"status": case.status, "task": case.current_task, "answers": answers}
     kind = "submitted" if was_draft else ("decided" if case.status == Status.DECIDED else "task")
@@ -190,6 +196,92 @@ def complete_task(case_id, task_name: str, answers: dict, *, actor, on_behalf_of
         before=before,
         after=after,
     )
+    return case
+
+
+def _file_answer_errors(case: Case, task_name: str, form: dict, answers: dict) -> dict:
+    """A file question's answer must name a file attached to this case for this question."""
+    errors = {}
+    for name in file_fields(form):
+        value = answers.get(name)
+        if value in (None, ""):
+            continue
+        if not CaseFile.objects.filter(
+            pk=int(value) if str(value).isdigit() else 0, case=case, field=name
+        ).exists():
+            errors[name] = _("No encontramos ese archivo: súbalo de nuevo.")
+    return errors
+
+
+@transaction.atomic
+def attach_file(case_id, *, task: str, field: str, upload, actor, on_behalf_of=None) -> CaseFile:
+    """Keep a file for a question of the case's current step, after checking what it really
+    is (``cases.uploads``). The file is kept even if other answers on the page are wrong, so
+    that nothing the person uploaded is lost; the answer names it by its id."""
+    try:
+        checked = uploads.check(upload)  # before the lock: reading a big file takes a while
+    except uploads.FileRefused as refused:
+        raise UploadRefused(str(refused)) from refused
+    case = Case.objects.select_for_update().select_related("process_version").get(pk=case_id)
+    if case.status in {Status.DECIDED, Status.FLAGGED} or case.current_task != task:
+        raise CaseError(_("Este paso ya no está pendiente: recargue la página para ver el estado."))
+    if not _may_work(case, actor, on_behalf_of):
+        raise CaseError(_("No le corresponde este paso del expediente."))
+    if field not in file_fields(case.process_version.forms.get(task, {})):
+        raise CaseError(_("Esta pregunta no pide un archivo."))
+    name = (upload.name or "archivo").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    attached = CaseFile(
+        case=case,
+        task=task,
+        field=field,
+        name=name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    attached.file.save(name, upload, save=False)
+    attached.save()
+    _event(
+        case,
+        "file_attached",
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        task=task,
+        after={"field": field, "file": attached.pk, "sha256": checked.sha256, "size": checked.size},
+    )
+    return attached
+
+
+@transaction.atomic
+def save_draft(
+    case_id,
+    *,
+    task: str,
+    page: int,
+    fields: list[str],
+    answers: dict,
+    done: bool = True,
+    actor,
+    on_behalf_of=None,
+) -> Case:
+    """Keep what the applicant answered on one page of a step (``fields`` are the page's
+    questions: one left empty now loses its earlier answer), so that a closed browser or a
+    lost connection loses nothing. ``done`` marks the page answered. Not an event: nothing
+    about the case changes until the step is sent (``complete_task``), and that event carries
+    the answers."""
+    case = Case.objects.select_for_update().get(pk=case_id)
+    if case.status in {Status.DECIDED, Status.FLAGGED} or case.current_task != task:
+        raise CaseError(_("Este paso ya no está pendiente: recargue la página para ver el estado."))
+    if not _may_work(case, actor, on_behalf_of):
+        raise CaseError(_("No le corresponde este paso del expediente."))
+    draft = case.draft if case.draft.get("task") == task else {"task": task}
+    kept = {name: value for name, value in draft.get("answers", {}).items() if name not in fields}
+    draft["answers"] = {**kept, **answers}
+    if done:
+        draft["pages_done"] = sorted({*draft.get("pages_done", []), page})
+    case.draft = draft
+    case.save(update_fields=["draft"])
     return case
 
 

@@ -37,3 +37,10 @@ def with_defaults(form: dict, answers: dict) -> dict:
     properties = form.get("schema", {}).get("properties", {})
     defaults = {name: prop["default"] for name, prop in properties.items() if "default" in prop}
     return {**defaults, **answers}
+
+
+def file_fields(form: dict) -> list[str]:
+    """The questions answered with a file (``{"type": "string", "format": "file"}``); the
+    answer is the id of a file attached to the case (``cases.actions.attach_file``)."""
+    properties = form.get("schema", {}).get("properties", {})
+    return [name for name, prop in properties.items() if prop.get("format") == "file"]
