@@ -284,5 +284,11 @@ def test_forms_use_only_what_the_case_pages_render(folder):
             allowed = {"type", "title", "enum", "enumTitles", "minLength", "maxLength", "default"}
             if prop["type"] == "integer":
                 allowed = {"type", "title", "minimum", "maximum"}
-            assert set(prop) <= allowed, (name, field)
+            if prop.get("format") == "file":
+                allowed = {"type", "title", "format"}
+            assert set(prop) <= allowed | {"description"}, (name, field)
+        if "pages" in ui:  # every question on exactly one page
+            on_pages = [field for page in ui["pages"] for field in page["fields"]]
+            assert sorted(on_pages) == sorted(properties), name
+            assert all(page.get("title") for page in ui["pages"]), name
         task_form(form)  # the page can build it
