@@ -396,6 +396,9 @@ OAUTH2_PROVIDER = {
         "email": _("Su correo electrónico"),
         "cui": _("Su CUI (el número de su DPI)"),
         "catalogo:leer": _("Leer el catálogo de trámites"),
+        # The REST API's (api/scopes.py): a token acts only on its own account's cases.
+        "tramites:leer": _("Ver sus trámites: en qué van, su historial y lo que le toca"),
+        "tramites:escribir": _("Iniciar trámites a su nombre, responderlos y adjuntar archivos"),
         "expedientes:leer": _("Leer expedientes"),
     },
     "DEFAULT_SCOPES": ["openid"],

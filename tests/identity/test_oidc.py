@@ -194,6 +194,8 @@ def test_discovery_is_at_the_site_root_and_describes_the_provider(client):
         "cui",
         "catalogo:leer",
         "expedientes:leer",
+        "tramites:leer",
+        "tramites:escribir",
     }
     assert document["code_challenge_methods_supported"] == ["S256"]  # no "plain"
     assert document["response_types_supported"] == ["code"]
@@ -789,7 +791,14 @@ def test_the_command_prints_the_secret_once_and_keeps_a_hash(system):
     assert app.client_secret.startswith(("argon2", "pbkdf2", "md5"))
     assert app.algorithm == "RS256" and app.client_type == "confidential"
     assert app.redirect_uris == REDIRECT and not app.skip_authorization
-    assert system["scopes"] == ["openid", "profile", "email", "cui"]
+    assert system["scopes"] == [
+        "openid",
+        "profile",
+        "email",
+        "cui",
+        "tramites:leer",
+        "tramites:escribir",
+    ]
 
 
 def test_the_command_in_plain_text(capsys):
@@ -806,7 +815,31 @@ def test_a_service_client_from_the_command(service):
     app = get_application_model().objects.get(client_id=service["client_id"])
     assert app.authorization_grant_type == "client-credentials"
     assert app.algorithm == "" and app.redirect_uris == ""
-    assert service["scopes"] == ["catalogo:leer", "expedientes:leer"]
+    assert service["scopes"] == [
+        "catalogo:leer",
+        "expedientes:leer",
+        "tramites:leer",
+        "tramites:escribir",
+    ]
+
+
+def test_a_service_client_acts_as_its_institutions_account(person):
+    service = register("--name", "Sistema del RENAP", "--client-credentials", "--owner", person.cui)
+    app = get_application_model().objects.get(client_id=service["client_id"])
+    assert app.user == person and service["owner"] == person.cui
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--name", "X", "--redirect-uri", REDIRECT, "--owner", make_cui(30_000_001, "01", "01")],
+        ["--name", "X", "--client-credentials", "--owner", make_cui(39_999_999, "01", "01")],
+    ],
+)
+def test_the_owner_is_for_service_clients_and_must_exist(person, args):
+    with pytest.raises(CommandError):
+        call_command("oidc_client", "create", *args)
+    assert not get_application_model().objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,9 @@ what (settings: OAUTH2_PROVIDER, docs/single-sign-on.md):
 - ``acr`` is the account's assurance level as ``urn:ventanilla:nivel:1`` … ``:3``;
 - the ``cui`` claim has a scope of its own;
 - systems that sign people in (authorization code with PKCE) get only the person scopes;
-  systems of other institutions (client credentials) get only the service scopes.
+  systems of other institutions (client credentials) get only the service scopes;
+- both may get the REST API's scopes (``api.scopes``): a token acts as one account, on that
+  account's own cases only (the person, or the institution's account of the system).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.conf import settings
 from oauth2_provider.models import AbstractApplication
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
+from ventanilla.api.scopes import API_SCOPES
 from ventanilla.identity.models import AssuranceLevel
 
 ACR_PREFIX = "urn:ventanilla:nivel:"
@@ -78,10 +81,10 @@ class VentanillaValidator(OAuth2Validator):
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
         requested = set(scopes)
         if is_service_client(client):
-            return bool(requested) and requested <= set(SERVICE_SCOPES)
+            return bool(requested) and requested <= {*SERVICE_SCOPES, *API_SCOPES}
         if not client.allows_grant_type(AbstractApplication.GRANT_AUTHORIZATION_CODE):
             return False
-        if not requested <= set(PERSON_SCOPES):
+        if not requested <= {*PERSON_SCOPES, *API_SCOPES}:
             return False
         # ID tokens are signed with our RSA key only; a client set to "No OIDC support"
         # or HS256 in the admin gets a clear invalid_scope instead of an error later.

@@ -2,7 +2,7 @@
 
     ventanilla oidc_client create --name "Sistema X" --redirect-uri https://x.gob.gt/callback
     ventanilla oidc_client create --name "Sistema X" --redirect-uri … --public
-    ventanilla oidc_client create --name "Sistema Y" --client-credentials
+    ventanilla oidc_client create --name "Sistema Y" --client-credentials --owner CUI
     ventanilla oidc_client list
     ventanilla oidc_client rotate-secret CLIENT_ID
 
@@ -19,6 +19,8 @@ from django.db import transaction
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AbstractApplication, get_application_model
 
+from ventanilla.api.scopes import API_SCOPES
+from ventanilla.identity.models import User
 from ventanilla.identity.oidc import PERSON_SCOPES, SERVICE_SCOPES
 
 
@@ -51,7 +53,14 @@ class Command(BaseCommand):
         create.add_argument(
             "--client-credentials",
             action="store_true",
-            help=f"sistema de otra institución, sin personas ({', '.join(SERVICE_SCOPES)})",
+            help="sistema de otra institución, sin personas "
+            f"({', '.join(SERVICE_SCOPES + API_SCOPES)})",
+        )
+        create.add_argument(
+            "--owner",
+            metavar="CUI",
+            help="cuenta de la institución con la que actúa el sistema en la API "
+            "(solo con --client-credentials)",
         )
         create.add_argument(
             "--trusted",
@@ -76,8 +85,17 @@ class Command(BaseCommand):
             self.rotate_secret(**options)
 
     @transaction.atomic
-    def create_client(self, *, name, redirect_uris, public, client_credentials, trusted, **options):
+    def create_client(
+        self, *, name, redirect_uris, public, client_credentials, trusted, owner, **options
+    ):
         Application = get_application_model()
+        account = None
+        if owner:
+            if not client_credentials:
+                raise CommandError("--owner es para sistemas con --client-credentials.")
+            account = User.objects.filter(cui=owner, is_active=True).first()
+            if account is None:
+                raise CommandError(f"No hay una cuenta activa con el CUI {owner}.")
         if client_credentials:
             if public:
                 raise CommandError("Un sistema con --client-credentials necesita un secreto.")
@@ -98,6 +116,7 @@ class Command(BaseCommand):
             redirect_uris=" ".join(redirect_uris),
             algorithm=algorithm,
             skip_authorization=trusted,
+            user=account,
             client_secret=secret,
             hash_client_secret=True,
         )
@@ -120,8 +139,11 @@ class Command(BaseCommand):
                 "grant_type": application.authorization_grant_type,
                 "redirect_uris": application.redirect_uris.split(),
                 "trusted": application.skip_authorization,
+                "owner": application.user.cui if application.user else None,
             }
-            for application in get_application_model().objects.order_by("name", "pk")
+            for application in get_application_model()
+            .objects.select_related("user")
+            .order_by("name", "pk")
         ]
         if options["json"]:
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -154,7 +176,7 @@ class Command(BaseCommand):
             SERVICE_SCOPES
             if application.authorization_grant_type == AbstractApplication.GRANT_CLIENT_CREDENTIALS
             else PERSON_SCOPES
-        )
+        ) + API_SCOPES
         data = {
             "client_id": application.client_id,
             "client_secret": secret or None,
@@ -163,6 +185,7 @@ class Command(BaseCommand):
             "grant_type": application.authorization_grant_type,
             "redirect_uris": application.redirect_uris.split(),
             "scopes": list(scopes),
+            "owner": application.user.cui if application.user else None,
         }
         if as_json:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
@@ -176,3 +199,5 @@ class Command(BaseCommand):
                 "mostrarlo de nuevo."
             )
         self.stdout.write(f"  alcances que puede pedir: {' '.join(scopes)}")
+        if application.user:
+            self.stdout.write(f"  actúa en la API como la cuenta: {application.user.cui}")
