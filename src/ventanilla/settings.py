@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ventanilla.core.context_processors.platform",
+                "ventanilla.notifications.context_processors.unread_notices",
             ],
         },
     },
@@ -264,8 +265,8 @@ VENTANILLA_UPLOADS = {
 # Requests bigger than the largest file plus the form are refused before they are read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 FILE_UPLOAD_HANDLERS = ["ventanilla.cases.uploads.SizeLimitedUploadHandler"]
+WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
 # --- Security -------------------------------------------------------------------------
 # Behind HTTPS (VENTANILLA_HTTPS=1) cookies are Secure and HSTS is sent. Locally over
@@ -395,10 +396,10 @@ OAUTH2_PROVIDER = {
         "profile": _("Su nombre y apellidos"),
         "email": _("Su correo electrónico"),
         "cui": _("Su CUI (el número de su DPI)"),
-        "catalogo:leer": _("Leer el catálogo de trámites"),
         # The REST API's (api/scopes.py): a token acts only on its own account's cases.
         "tramites:leer": _("Ver sus trámites: en qué van, su historial y lo que le toca"),
         "tramites:escribir": _("Iniciar trámites a su nombre, responderlos y adjuntar archivos"),
+        "catalogo:leer": _("Leer el catálogo de trámites"),
         "expedientes:leer": _("Leer expedientes"),
     },
     "DEFAULT_SCOPES": ["openid"],
@@ -426,4 +427,16 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
+
+# --- Notifications ----------------------------------------------------------------------
+# Text messages (SMS) go through a gateway: "console" writes them to standard error (the demo,
+# a laptop); "http" POSTs them as JSON, with a bearer token, to the gateway's URL.
+VENTANILLA_SMS = {
+    "BACKEND": os.environ.get("VENTANILLA_SMS_BACKEND", "console"),
+    "URL": os.environ.get("VENTANILLA_SMS_URL", ""),
+    "TOKEN": os.environ.get("VENTANILLA_SMS_TOKEN", ""),
+    # The name the message comes from, if the gateway lets us choose it.
+    "SENDER": os.environ.get("VENTANILLA_SMS_SENDER", VENTANILLA["INSTITUTION_SHORT_NAME"]),
+    "TIMEOUT": float(os.environ.get("VENTANILLA_SMS_TIMEOUT", "5")),
 }

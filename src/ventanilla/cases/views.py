@@ -136,10 +136,11 @@ def page(request, pk, number):
         return redirect("cases:task", pk=case.pk)
     fields = steps[number - 1]["fields"]
     answered = draft.get("answers", {})
+    posted = request.method == "POST"  # an empty POST is still a POST: its errors show
     form = task_form(
         definition,
-        data=request.POST or None,
-        files=request.FILES or None,
+        data=request.POST if posted else None,
+        files=request.FILES if posted else None,
         initial=answered,
         only=fields,
     )
