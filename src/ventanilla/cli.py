@@ -2,7 +2,10 @@
 
 ventanilla demo      migrate, load reference and demo data, serve on 127.0.0.1:8000
 ventanilla serve     production server (gunicorn) with the same settings
-ventanilla worker    runs background jobs (registry retries, e-mails, …) as they come
+ventanilla worker    runs background jobs (registry retries, e-mails, …) as they come, and
+                     every minute the case timers (escalation of overdue cases);
+                     `--no-timers` for extra workers
+ventanilla timers    runs the case timers once (for a cron entry, or by hand)
 ventanilla <other>   any Django management command (migrate, createsuperuser, …)
 """
 
@@ -13,6 +16,7 @@ import os
 import sys
 
 DEFAULT_BIND = "127.0.0.1:8000"
+TIMERS_EVERY_SECONDS = 60
 
 
 def _setup_django() -> None:
@@ -117,8 +121,8 @@ def _free_loopback_port() -> int:
 
 
 def _serve_with_simulated_registry(bind: str) -> None:
-    """The demo's server, its background worker and a simulated national identity registry
-    on loopback; all stop together."""
+    """The demo's server, its background worker (which also runs the case timers) and a
+    simulated national identity registry on loopback; all stop together."""
     import signal
     import subprocess
 
@@ -170,6 +174,63 @@ def serve(argv: list[str]) -> None:
     os.execv(sys.executable, args)  # noqa: S606 - replaces this process with the server
 
 
+def _run_timers_forever(every: float) -> None:
+    """The case timers, every ``every`` seconds, in a thread of the worker. A failed run is
+    logged and the next one tries again; the thread's database connection is closed between
+    runs."""
+    import logging
+    import time
+
+    from django.db import connections
+
+    from ventanilla.cases.timers import run_due_timers
+
+    log = logging.getLogger("ventanilla.cases.timers")
+    while True:
+        try:
+            if escalated := run_due_timers():
+                log.info("%s overdue case(s) escalated", escalated)
+        except Exception:
+            log.exception("The case timers failed; trying again in %s s", every)
+        finally:
+            connections.close_all()
+        time.sleep(every)
+
+
+def worker(argv: list[str]) -> None:
+    """Django's task worker (``db_worker``) plus a thread that runs the case timers every
+    minute. With several workers, the timers may run in each: every case is locked while it
+    is looked at, so none is escalated twice; ``--no-timers`` leaves them to the others."""
+    import threading
+
+    from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+
+    run_timers = "--no-timers" not in argv
+    argv = [arg for arg in argv if arg != "--no-timers"]
+    _setup_django()
+    from django.conf import settings
+    from django.core.management import execute_from_command_line
+
+    # With --reload (the default under DEBUG) a watching parent restarts a child that works:
+    # only the child runs the timers.
+    reloads = "--reload" in argv or (settings.DEBUG and "--no-reload" not in argv)
+    if run_timers and (not reloads or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true"):
+        threading.Thread(
+            target=_run_timers_forever, args=(TIMERS_EVERY_SECONDS,), name="timers", daemon=True
+        ).start()
+    # One second between polls: a registration's registry check runs almost at once.
+    execute_from_command_line(["ventanilla", "db_worker", "--interval", "1", *argv])
+
+
+def timers(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="ventanilla timers")
+    parser.parse_args(argv)
+    _setup_django()
+    from ventanilla.cases.timers import run_due_timers
+
+    print(f"Expedientes vencidos escalados: {run_due_timers()}")
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv else "help"
@@ -178,11 +239,9 @@ def main(argv: list[str] | None = None) -> None:
     elif command == "serve":
         serve(argv[1:])
     elif command == "worker":
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ventanilla.settings")
-        from django.core.management import execute_from_command_line
-
-        # One second between polls: a registration's registry check runs almost at once.
-        execute_from_command_line(["ventanilla", "db_worker", "--interval", "1", *argv[1:]])
+        worker(argv[1:])
+    elif command == "timers":
+        timers(argv[1:])
     else:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ventanilla.settings")
         from django.core.management import execute_from_command_line

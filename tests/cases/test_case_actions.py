@@ -157,6 +157,7 @@ def test_moving_to_another_lane_puts_the_case_back_in_the_queue(citizen, reviewe
     case = actions.start_case(school, applicant=citizen, actor=citizen)
     form = case.process_version.forms
     case = actions.complete_task(case.pk, "solicitud", sample(form["solicitud"]), actor=citizen)
+    grant_role(reviewer, Role.REVIEWER, case.unit, actor=admin)  # routed to its DIDEDUC
     while case.current_lane == Role.REVIEWER:
         actions.claim(case.pk, reviewer)
         task = case.current_task

@@ -43,6 +43,7 @@ def test_every_shipped_definition_passes_the_check():
         "certificacion-de-estudios",
         "emision-titulos-diplomas",
         "equiparacion-estudios-extranjero",
+        "razonamiento-documentos-departamental",
     ]
     for folder in folders:
         assert check_definition(load_definition(folder)) == []

@@ -3,11 +3,11 @@ published, started, each ready task answered (answers checked against its form f
 state dumped and read back between steps. One path approves after a correction, another
 rejects; the citizen reads ``mensaje_resultado``."""
 
-import datetime
 import json
 
 import pytest
 
+from ventanilla.cases import clock
 from ventanilla.cases.answers import answer_errors
 from ventanilla.cases.form_builder import task_form
 from ventanilla.engine import runtime
@@ -27,6 +27,7 @@ DEADLINE_DAYS = {
     "certificacion-de-estudios": 10,
     "emision-titulos-diplomas": 15,
     "equiparacion-estudios-extranjero": 15,
+    "razonamiento-documentos-departamental": 15,
 }
 
 CERTIFICACION = {
@@ -61,11 +62,24 @@ CENTRO = {
     "solicitud": {
         "nombre_centro": "Colegio Mixto El Roble",
         "calidad": "representante_legal",
-        "departamento": "quetzaltenango",
-        "municipio": "Salcajá",
+        "departamento": "09",
+        "municipio": "0902",  # Salcajá
         "direccion": "4a calle 3-10, zona 1",
         "inmueble": "arrendado",
         "niveles": "Preprimaria y primaria",
+    },
+}
+RAZONAMIENTO = {
+    "solicitud": {
+        "tipo_documento": "certificado",
+        "cantidad_documentos": 3,
+        "nombre_en_documentos": "Juana Xol Caal",
+        "nivel": "primaria",
+        "anio": 2012,
+        "establecimiento": "EORM Cobán",
+        "departamento": "16",
+        "municipio": "1601",  # Cobán
+        "para_que": "Estudiar en México",
     },
 }
 TITULO = {
@@ -222,7 +236,48 @@ PATHS = [
         "Sin cuadros",
         id="diploma-rechazado",
     ),
+    pytest.param(
+        "razonamiento-documentos-departamental",
+        [
+            ("solicitud", "applicant", RAZONAMIENTO["solicitud"]),
+            ("revision", "reviewer", {"dictamen": "corregir", "observaciones": "¿Qué año?"}),
+            ("correccion", "applicant", {"respuesta": "Es de 2013", "anio": 2013}),
+            ("revision", "reviewer", {"dictamen": "razonar", "observaciones": "En registros"}),
+        ],
+        "aprobada",
+        "Su solicitud fue aprobada: la Dirección Departamental de Educación extiende la "
+        "constancia de razonamiento de sus certificados de estudios (3 en total, de EORM "
+        "Cobán). Con ella puede pedir la auténtica de esos documentos en el Ministerio de "
+        "Educación.",
+        id="razonamiento-aprobado",
+    ),
+    pytest.param(
+        "razonamiento-documentos-departamental",
+        [
+            ("solicitud", "applicant", {**RAZONAMIENTO["solicitud"], "tipo_documento": "diploma"}),
+            ("revision", "reviewer", {"dictamen": "rechazar", "observaciones": "No hay registro"}),
+        ],
+        "rechazada",
+        "Su solicitud de razonamiento de documentos de EORM Cobán fue rechazada. Motivo: "
+        "No hay registro",
+        id="razonamiento-rechazado",
+    ),
 ]
+
+# Where the decision table (decisions/dideduc.dmn) sends each procedure routed by the
+# school's location: (first answers, unit of the first official step, unit of the last).
+ROUTED = {
+    "autorizacion-funcionamiento-centro-privado": (
+        CENTRO["solicitud"],
+        "dideduc-quetzaltenango",
+        "digeace",  # the resolution
+    ),
+    "razonamiento-documentos-departamental": (
+        RAZONAMIENTO["solicitud"],
+        "dideduc-alta-verapaz",
+        "dideduc-alta-verapaz",
+    ),
+}
 
 
 def test_the_paths_cover_every_shipped_definition():
@@ -233,21 +288,30 @@ def test_the_paths_cover_every_shipped_definition():
 @pytest.mark.parametrize(("slug", "steps", "resultado", "mensaje"), PATHS)
 def test_a_case_runs_to_its_decision(slug, steps, resultado, mensaje):
     version, _ = publish(load_definition(PACKAGED / slug))
-    first_day = datetime.date.today()
+    first_day = clock.today()
     workflow = runtime.start(version)
     state = runtime.dump(workflow)
     sizes = [len(json.dumps(state))]
-    met = []
+    met, units = [], []
     for name, _lane, answers in steps:
         assert answer_errors(version.forms[name], answers) == {}, name
         assert task_form(version.forms[name], data=answers).is_valid(), name
         [task] = runtime.ready_tasks(workflow)
         met.append((task.name, task.lane))
+        units.append(task.data.get("unidad_responsable"))
         runtime.complete(workflow, task.name, answers)
         state = runtime.dump(workflow)
         sizes.append(len(json.dumps(state)))
-        workflow = runtime.load(version, state)  # as if read back from the database
+        # As if read back from the database; PostgreSQL's jsonb sorts an object's keys.
+        workflow = runtime.load(version, json.loads(json.dumps(state, sort_keys=True)))
     assert met == [(name, lane) for name, lane, _answers in steps]
+    if slug in ROUTED:
+        _answers, first_unit, last_unit = ROUTED[slug]
+        assert units[0] is None  # the applicant's first step: not routed yet
+        assert units[1] == first_unit
+        assert units[-1] == (last_unit if steps[-1][1] == "signer" else first_unit)
+    else:
+        assert set(units) == {None}
     assert workflow.is_completed()
     assert runtime.ready_tasks(workflow) == []
     assert workflow.data["resultado"] == resultado
@@ -256,7 +320,7 @@ def test_a_case_runs_to_its_decision(slug, steps, resultado, mensaje):
         assert workflow.data["observaciones"] in mensaje
     deadlines = {
         add_business_days(day, DEADLINE_DAYS[slug]).isoformat()
-        for day in (first_day, datetime.date.today())  # the test may run over midnight
+        for day in (first_day, clock.today())  # the test may run over midnight
     }
     assert workflow.data["fecha_limite"] in deadlines
     assert max(sizes) < MAX_STATE_BYTES, sizes
@@ -272,23 +336,42 @@ def test_forms_use_only_what_the_case_pages_render(folder):
         properties = schema["properties"]
         assert form["title"], name
         assert schema["type"] == "object", name
+        # allOf: constraints between answers (a municipality of the department chosen), which
+        # the answers' check applies and the page need not render.
+        assert set(schema) <= {"$schema", "type", "required", "properties", "allOf"}, name
         assert sorted(ui.get("order", properties)) == sorted(properties), name
         assert set(schema.get("required", [])) <= set(properties), name
         assert set(ui.get("widgets", {}).values()) <= {"radios", "textarea"}, name
         assert set(ui.get("widgets", {})) <= set(properties), name
+        if "pages" in ui:  # one page at a time: every question on exactly one page
+            on_pages = [field for page in ui["pages"] for field in page["fields"]]
+            assert sorted(on_pages) == sorted(properties), name
+            assert all(page["title"] for page in ui["pages"]), name
         for field, prop in properties.items():
             assert prop.get("title"), (name, field)
             assert prop["type"] in {"string", "integer"}, (name, field)
             if "enum" in prop:
                 assert len(prop.get("enumTitles", prop["enum"])) == len(prop["enum"])
-            allowed = {"type", "title", "enum", "enumTitles", "minLength", "maxLength", "default"}
-            if prop["type"] == "integer":
-                allowed = {"type", "title", "minimum", "maximum"}
+            allowed = {"type", "title", "description", "enum", "enumTitles", "minLength"}
+            allowed |= {"maxLength", "default"}
             if prop.get("format") == "file":
-                allowed = {"type", "title", "format"}
-            assert set(prop) <= allowed | {"description"}, (name, field)
-        if "pages" in ui:  # every question on exactly one page
-            on_pages = [field for page in ui["pages"] for field in page["fields"]]
-            assert sorted(on_pages) == sorted(properties), name
-            assert all(page.get("title") for page in ui["pages"]), name
+                allowed = {"type", "format", "title", "description"}
+            if prop["type"] == "integer":
+                allowed = {"type", "title", "description", "minimum", "maximum"}
+            assert set(prop) <= allowed, (name, field)
         task_form(form)  # the page can build it
+
+
+def test_a_municipality_must_be_of_the_department_chosen():
+    form = load_definition(PACKAGED / "razonamiento-documentos-departamental").forms["solicitud"]
+    right = RAZONAMIENTO["solicitud"]
+    assert answer_errors(form, right) == {}
+    assert answer_errors(form, {**right, "municipio": "0108"}) == {
+        "municipio": "Elija una de las opciones."
+    }
+
+
+def test_routed_procedures_share_one_table():
+    """The same DMN file in each folder (a folder is handed over whole): change them together."""
+    tables = {slug: load_definition(PACKAGED / slug).decisions["dideduc.dmn"] for slug in ROUTED}
+    assert len(set(tables.values())) == 1

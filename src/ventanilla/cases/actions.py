@@ -17,7 +17,7 @@ from ventanilla.core.models import Department, OrgUnit
 from ventanilla.engine import runtime
 from ventanilla.engine.check import APPLICANT_LANE
 from ventanilla.engine.models import ProcessVersion
-from ventanilla.identity.permissions import can_work_lane
+from ventanilla.identity.permissions import Action, can_work_lane, units_where
 
 
 class CaseError(Exception):
@@ -146,6 +146,14 @@ def _may_work(case: Case, actor, on_behalf_of) -> bool:
     if case.current_lane == APPLICANT_LANE:
         if actor.pk == case.applicant_id:
             return True
+        if (  # an official registering the case at a counter, with the person there
+            case.channel == Channel.COUNTER
+            and case.status == Status.DRAFT
+            and case.started_by_id == actor.pk
+            and getattr(on_behalf_of, "pk", None) == case.applicant_id
+            and units_where(actor, Action.REVIEW_CASES)
+        ):
+            return True
         return getattr(on_behalf_of, "pk", None) == case.applicant_id and _represents(
             actor, case.applicant
         )
@@ -173,7 +181,11 @@ def complete_task(case_id, task_name: str, answers: dict, *, actor, on_behalf_of
         runtime.complete(workflow, task_name, answers)
     except runtime.StepFailed as failure:
         case.status, case.flag_reason = Status.FLAGGED, str(failure)
-        case.save(update_fields=["status", "flag_reason"])
+        fields = ["status", "flag_reason"]
+        if before["status"] == Status.DRAFT:  # the person still gets a number to follow it by
+            case.tracking_number, case.submitted_at = next_tracking_number(), timezone.now()
+            fields += ["tracking_number", "submitted_at"]
+        case.save(update_fields=fields)
         _event(case, "flagged", actor=actor, task=task_name, after={"reason": str(failure)})
         return case
     was_draft = case.status == Status.DRAFT

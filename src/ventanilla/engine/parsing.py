@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 
+from ventanilla.engine.decisions import DecisionTaskParser, StrictDMNEngine
 from ventanilla.engine.definitions import Definition
 
 
@@ -11,9 +14,25 @@ class DefinitionError(Exception):
     pass
 
 
+class Parser(SpiffBpmnParser):
+    """SpiffWorkflow's parser with decision tables run strictly (``engine.decisions``) and
+    Camunda Modeler's ``decisionRef`` understood."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("businessRuleTask"): (DecisionTaskParser, BusinessRuleTask),
+    }
+
+    def get_engine(self, decision_ref, node):
+        table = super().get_engine(decision_ref, node).decision_table
+        # Messages name the table as the analyst named the decision.
+        table.name = table.name or self.dmn_parsers[decision_ref].decision.name
+        return StrictDMNEngine(table)
+
+
 def parse(definition: Definition):
     """(process id, spec, subprocess specs) of the definition's one executable process."""
-    parser = SpiffBpmnParser()
+    parser = Parser()
     try:
         parser.add_bpmn_str(definition.bpmn.encode(), filename="process.bpmn")
         for name, dmn in definition.decisions.items():

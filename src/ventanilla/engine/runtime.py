@@ -10,11 +10,15 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException as WorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 from SpiffWorkflow.util.task import TaskState
 
+from ventanilla.engine.decisions import StrictBusinessRuleTaskConverter
 from ventanilla.engine.script_engine import SCRIPT_ENGINE
 
-SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+# Business rule tasks read back with the strict decision engine (``engine.decisions``).
+_CONFIG = {**SPIFF_CONFIG, BusinessRuleTask: StrictBusinessRuleTaskConverter}
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
 
 
 class StepFailed(Exception):
@@ -62,9 +66,30 @@ def dump(workflow: BpmnWorkflow) -> dict:
     return state
 
 
+def _parents_first(tasks: dict, root: str) -> dict:
+    """The tasks in the order the serializer needs: each after its parent. A task stores its
+    data as a change from its parent's, rebuilt while the tasks are read in order; PostgreSQL's
+    jsonb keeps an object's keys sorted, not in the order they were written, and a task read
+    before its parent would lose every answer given before it."""
+    ordered, pending = {}, [root]
+    while pending:
+        task_id = pending.pop()
+        if task_id in tasks and task_id not in ordered:
+            ordered[task_id] = tasks[task_id]
+            pending.extend(reversed(tasks[task_id].get("children", [])))
+    return {**ordered, **tasks}  # keys already placed keep their place
+
+
+def _in_tree_order(state: dict) -> dict:
+    state["tasks"] = _parents_first(state["tasks"], state["root"])
+    for subprocess in state.get("subprocesses", {}).values():
+        subprocess["tasks"] = _parents_first(subprocess["tasks"], subprocess["root"])
+    return state
+
+
 def load(version, state: dict) -> BpmnWorkflow:
     # The serializer consumes what it is given: always hand it copies.
-    whole = {**copy.deepcopy(state), **copy.deepcopy(version.spec)}
+    whole = {**_in_tree_order(copy.deepcopy(state)), **copy.deepcopy(version.spec)}
     workflow = SERIALIZER.from_dict(whole)
     workflow.script_engine = SCRIPT_ENGINE
     return workflow

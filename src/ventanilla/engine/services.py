@@ -41,9 +41,10 @@ def call(name: str, **params):
 
 @service("plazo_habil")
 def business_deadline(dias: int, desde: str | None = None) -> str:
-    """The date ``dias`` business days after ``desde`` (ISO date; today by default), skipping
-    weekends and Guatemala's public holidays."""
+    """The date ``dias`` business days after ``desde`` (ISO date; today in the site's time
+    zone by default), skipping weekends and Guatemala's public holidays."""
+    from ventanilla.cases import clock  # the one "today" deadlines use (tests control it)
     from ventanilla.engine.business_days import add_business_days
 
-    start = datetime.date.fromisoformat(desde) if desde else datetime.date.today()
+    start = datetime.date.fromisoformat(desde) if desde else clock.today()
     return add_business_days(start, int(dias)).isoformat()

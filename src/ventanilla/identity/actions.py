@@ -160,7 +160,8 @@ def register_account(
         birth_date=birth_date,
         email=email,
     )
-    transaction.on_commit(lambda: send_email_verification(user))
+    if user.email:  # people registered at a counter often have none
+        transaction.on_commit(lambda: send_email_verification(user))
     request_identity_confirmation(user)
     return user
 
@@ -364,7 +365,8 @@ def change_email(user: User, new_email: str) -> None:
     user.email = User.objects.normalize_email(new_email)
     user.email_verified_at = None
     user.save(update_fields=["email", "email_verified_at"])
-    transaction.on_commit(lambda: send_email_verification(user))
+    if user.email:  # people registered at a counter often have none
+        transaction.on_commit(lambda: send_email_verification(user))
     if old_email and old_email.lower() != user.email.lower():
         transaction.on_commit(lambda: _tell_old_address(user, old_email))
 

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 
 from ventanilla.catalog.reference import ensure_editor_group
 from ventanilla.core.cui import make_cui
@@ -30,6 +31,7 @@ DEMO_ACCOUNTS = [
     ("Editor del catálogo", make_cui(10000002, "09", "01"), "Edgar", "Editor", "editor"),
     ("Ciudadana", make_cui(10000003, "16", "01"), "Carmen", "Ciudadana", "citizen"),
     ("Revisor (DIDEDUC)", make_cui(10000004, "01", "01"), "Rubén", "Revisor", "reviewer"),
+    ("Jefa de unidad", make_cui(10000005, "01", "01"), "Sara", "Supervisora", "supervisor"),
 ]
 
 
@@ -63,6 +65,23 @@ def ensure_demo_accounts() -> list[DemoAccount]:
     grant_role(
         users["editor"], Role.CATALOGUE_EDITOR, OrgUnit.objects.get(code="digeace"), actor=admin
     )
-    for unit in ("dideduc-guatemala-norte", "digeace"):
-        grant_role(users["reviewer"], Role.REVIEWER, OrgUnit.objects.get(code=unit), actor=admin)
+    # Rubén works every step the shipped procedures have, wherever a case is routed: the
+    # review in every DIDEDUC (the decision tables send cases to the one of the school's
+    # department), in DIGEACE and in Atención al Ciudadano (the auténtica), and DIGEACE's
+    # resolution of a private school's authorisation (signer lane). At a counter he can also
+    # register cases brought in person.
+    reviewer_units = OrgUnit.objects.filter(
+        Q(kind=OrgUnit.Kind.DEPARTMENTAL) | Q(code__in=["digeace", "atencion-ciudadano"]),
+        is_active=True,
+    )
+    for unit in reviewer_units:
+        grant_role(users["reviewer"], Role.REVIEWER, unit, actor=admin)
+    grant_role(users["reviewer"], Role.SIGNER, OrgUnit.objects.get(code="digeace"), actor=admin)
+    # Sara receives the escalations of Guatemala Norte's overdue cases.
+    grant_role(
+        users["supervisor"],
+        Role.SUPERVISOR,
+        OrgUnit.objects.get(code="dideduc-guatemala-norte"),
+        actor=admin,
+    )
     return accounts
