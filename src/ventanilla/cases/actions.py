@@ -14,7 +14,7 @@ from ventanilla.cases import deadlines, notifications, timers, uploads
 from ventanilla.cases.answers import answer_errors, file_fields, with_defaults
 from ventanilla.cases.models import Case, CaseEvent, CaseFile, Channel, Status, TrackingCounter
 from ventanilla.core.models import Department, OrgUnit
-from ventanilla.engine import runtime
+from ventanilla.engine import runtime, services
 from ventanilla.engine.check import APPLICANT_LANE
 from ventanilla.engine.models import ProcessVersion
 from ventanilla.identity.permissions import Action, can_work_lane, units_where
@@ -115,7 +115,6 @@ def start_case(procedure, *, applicant, actor, channel=Channel.ONLINE) -> Case:
     version = ProcessVersion.objects.filter(slug=procedure.slug).order_by("-version").first()
     if version is None:
         raise CaseError(_("Este trámite todavía no se puede solicitar en línea."))
-    workflow = runtime.start(version)
     case = Case(
         procedure=procedure,
         process_version=version,
@@ -125,6 +124,8 @@ def start_case(procedure, *, applicant, actor, channel=Channel.ONLINE) -> Case:
         unit=procedure.responsible_unit,
         state={},
     )
+    with services.running_for(case):
+        workflow = runtime.start(version)
     _where_it_stands(case, workflow)
     case.status = Status.DRAFT
     case.state = runtime.dump(workflow)
@@ -178,7 +179,8 @@ def complete_task(case_id, task_name: str, answers: dict, *, actor, on_behalf_of
     before = {"status": case.status, "task": case.current_task}
     workflow = runtime.load(case.process_version, case.state)
     try:
-        runtime.complete(workflow, task_name, answers)
+        with services.running_for(case):
+            runtime.complete(workflow, task_name, answers)
     except runtime.StepFailed as failure:
         case.status, case.flag_reason = Status.FLAGGED, str(failure)
         fields = ["status", "flag_reason"]

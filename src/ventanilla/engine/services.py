@@ -9,10 +9,32 @@ procedures check`` refuses a diagram that names a service not registered here. L
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 from collections.abc import Callable
 
 SERVICES: dict[str, Callable[..., object]] = {}
+
+# The case whose step is running, for services about its applicant (set by ``running_for``).
+_CURRENT_CASE: contextvars.ContextVar = contextvars.ContextVar("current_case", default=None)
+
+
+@contextlib.contextmanager
+def running_for(case):
+    """Run engine steps on behalf of this case: services may ask ``current_case()``."""
+    token = _CURRENT_CASE.set(case)
+    try:
+        yield
+    finally:
+        _CURRENT_CASE.reset(token)
+
+
+def current_case():
+    case = _CURRENT_CASE.get()
+    if case is None:
+        raise ServiceFailed("this service needs a case, and none is running")
+    return case
 
 
 class ServiceFailed(Exception):
