@@ -181,7 +181,7 @@ def _again(request):
 @require_http_methods(["GET", "POST"])
 def start(request):
     units = _counter_units_or_403(request)
-    form = FindPersonForm(request.POST or None, units=units)
+    form = FindPersonForm(request.POST if request.method == "POST" else None, units=units)
     if request.method == "POST" and form.is_valid():
         cui, unit = form.cleaned_data["cui"], form.cleaned_data["unit"]
         person = User.objects.filter(cui=cui).first()
@@ -217,7 +217,7 @@ def new_account(request):
     if not visit.get("cui"):
         return _again(request)
     cui = visit["cui"]
-    form = NewAccountForm(request.POST or None)
+    form = NewAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if User.objects.filter(cui=cui).exists():  # created meanwhile: use it
             return _again(request)
@@ -259,7 +259,7 @@ def procedure(request):
     if person is None:
         return _again(request)
     ask_dpi = not visit.get("dpi_checked")
-    form = ProcedureForm(request.POST or None, ask_dpi=ask_dpi)
+    form = ProcedureForm(request.POST if request.method == "POST" else None, ask_dpi=ask_dpi)
     if request.method == "POST" and form.is_valid():
         if ask_dpi and person.assurance_level < AssuranceLevel.IN_PERSON:
             identity_actions.confirm_identity_in_person(
@@ -309,7 +309,9 @@ def form(request, pk):
     case = _counter_case_or_404(request, pk)
     if case.status != Status.DRAFT:
         return redirect("counter:done", pk=case.pk)
-    definition, answers_form = _first_step_form(case, request.POST or None)
+    definition, answers_form = _first_step_form(
+        case, request.POST if request.method == "POST" else None
+    )
     if request.method == "POST" and answers_form.is_valid():
         try:
             case = actions.complete_task(

@@ -48,7 +48,7 @@ def _too_many_tries(request) -> bool:
 
 @require_http_methods(["GET", "POST"])
 def lookup(request):
-    form = LookupForm(request.POST or None)
+    form = LookupForm(request.POST if request.method == "POST" else None)
     case = None
     status = 200
     if request.method == "POST" and form.is_valid():
