@@ -11,6 +11,11 @@ from ventanilla.identity.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
 REVIEWER_CUI = make_cui(10_000_040, "01", "01")
 SECRET = pyotp.random_base32()
 
@@ -54,13 +59,45 @@ def test_apply_correct_and_decide_on_a_phone(browser, live_server_url, reviewer)
     sign_in(citizen, _demo("citizen"), DEMO_PASSWORD)
     citizen.get_by_role("button", name="Empezar la solicitud").click()
     assert serious_violations(citizen) == []
-    citizen.get_by_role("button", name="Enviar la solicitud").click()  # nothing filled in
+    citizen.get_by_role("button", name="Guardar y continuar").click()  # nothing chosen
     assert "Responda esta pregunta" in citizen.locator(".govuk-error-summary").inner_text()
     assert serious_violations(citizen) == []
     citizen.get_by_label("Básico").check()
+    citizen.get_by_role("button", name="Guardar y continuar").click()
     citizen.get_by_label("Grado o carrera").fill("Tercero básico")
     citizen.get_by_label("Año en que lo cursó").fill("2019")
+    citizen.get_by_role("button", name="Guardar y continuar").click()
+    citizen_context.close()  # the browser closes half-way: nothing is lost
+
+    citizen_context, citizen = _phone(browser, live_server_url)
+    citizen.goto("/mis-tramites/")
+    sign_in(citizen, _demo("citizen"), DEMO_PASSWORD)
+    citizen.get_by_role("link", name="Certificación de estudios").first.click()
+    citizen.get_by_role("link", name="Seguir con la solicitud").click()
     citizen.get_by_label("Nombre del establecimiento").fill("INEB Mixco")
+    citizen.get_by_role("button", name="Guardar y continuar").click()
+
+    citizen.get_by_text("Copia de una tarjeta de calificaciones").first.wait_for()
+    upload = citizen.locator("input[type=file]")
+    upload.set_input_files(
+        files=[
+            {
+                "name": "tarjeta.pdf",
+                "mimeType": "application/pdf",
+                "buffer": b"MZ\x90\x00" + bytes(400),
+            }
+        ]
+    )
+    citizen.get_by_role("button", name="Guardar y continuar").click()
+    assert "es un programa" in citizen.locator(".govuk-error-summary").inner_text()
+    assert serious_violations(citizen) == []
+    upload.set_input_files(
+        files=[{"name": "tarjeta.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    citizen.get_by_role("button", name="Guardar y continuar").click()
+    answers = citizen.locator("#respuestas").inner_text()
+    assert "INEB Mixco" in answers and "Tercero básico" in answers and "tarjeta.pdf" in answers
+    assert serious_violations(citizen) == []
     citizen.get_by_role("button", name="Enviar la solicitud").click()
     number = citizen.locator("#numero-de-expediente").inner_text()
     assert number.startswith("MINEDUC-")
@@ -70,8 +107,10 @@ def test_apply_correct_and_decide_on_a_phone(browser, live_server_url, reviewer)
     sign_in(office, reviewer, DEMO_PASSWORD)
     type_next_code(office, SECRET)
     office.get_by_role("link", name=number).click()
+    assert "tarjeta.pdf" in office.content()  # the official sees the file
     office.get_by_role("button", name="Tomar este expediente").click()
     office.get_by_label("Pedir una corrección").check()
+    office.get_by_label("Motivo").select_option(label="Falta un documento requerido")
     office.get_by_label("Observaciones para la persona").fill("Indique la sección")
     assert serious_violations(office) == []
     office.get_by_role("button", name="Guardar la decisión").click()

@@ -7,7 +7,7 @@ import pytest
 
 from tests.cases.conftest import SOLICITUD, person
 from tests.conftest import force_login_with_second_factor
-from ventanilla.cases.models import Case, Status
+from ventanilla.cases.models import Case, DecisionReason, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -59,10 +59,11 @@ def test_apply_correct_and_see_the_decision(
     force_login_with_second_factor(office, official)
     assert case.tracking_number in office.get("/oficina/expedientes/").content.decode()
     office.post(f"/oficina/expedientes/{case.pk}/tomar/")
+    missing = DecisionReason.objects.get(kind="corrections", text="Falta un documento requerido")
     with django_capture_on_commit_callbacks(execute=True):
         office.post(
             f"/oficina/expedientes/{case.pk}/",
-            {"dictamen": "corregir", "observaciones": "Indique la sección"},
+            {"dictamen": "corregir", "motivo": missing.pk, "observaciones": "Indique la sección"},
         )
     page = client.get(f"/mis-tramites/{case.pk}/").content.decode()
     assert "Le pidieron una corrección" in page and "Indique la sección" in page

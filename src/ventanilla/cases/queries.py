@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+import datetime
+from functools import cached_property
+
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import DateTimeField, Q
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.cases.models import Case, Status
-from ventanilla.identity.models import Membership
-from ventanilla.identity.permissions import LANE_ACTIONS, Action, can, can_work_lane
+from ventanilla.cases import clock
+from ventanilla.cases.deadlines import AT_RISK_SHARE, DeadlineState
+from ventanilla.cases.models import (
+    Absence,
+    Case,
+    CaseEvent,
+    DecisionReason,
+    SavedSearch,
+    Status,
+)
+from ventanilla.engine.business_days import is_business_day
+from ventanilla.engine.check import APPLICANT_LANE
+from ventanilla.identity.models import Membership, Role, User
+from ventanilla.identity.permissions import (
+    LANE_ACTIONS,
+    Action,
+    can,
+    can_work_lane,
+    roles_allowed_to,
+    units_where,
+)
 from ventanilla.representation.acting import acting_for
 
 
@@ -24,13 +48,18 @@ def case_for_applicant(request, pk) -> Case:
     return case
 
 
-def queue_for(official):
-    """Cases waiting in the lanes this official works, in the units where they work them."""
+def _lanes_of(official) -> Q:
+    """The (unit, lane) pairs this official works, as a filter."""
     lanes = Q(pk__in=[])
     for membership in Membership.objects.filter(user=official, role__in=list(LANE_ACTIONS)):
         lanes |= Q(unit=membership.org_unit_id, current_lane=membership.role)
+    return lanes
+
+
+def queue_for(official):
+    """Cases waiting in the lanes this official works, in the units where they work them."""
     return (
-        Case.objects.filter(lanes, status=Status.IN_REVIEW)
+        Case.objects.filter(_lanes_of(official), status=Status.IN_REVIEW)
         .select_related("procedure", "assignee", "unit")
         .order_by("submitted_at")
     )
@@ -42,16 +71,27 @@ def case_for_official(official, pk) -> Case:
         .filter(pk=pk)
         .first()
     )
-    if case is None or not (
-        case.assignee_id == official.pk
-        or can_work_lane(official, case.current_lane, org_unit=case.unit)
-        or any(
-            can(official, action, org_unit=case.unit)
-            for action in (Action.REVIEW_CASES, Action.SIGN_DOCUMENTS, Action.READ_AUDIT_TRAIL)
-        )
-    ):
+    if case is None or not may_see_case(official, case):
         raise Http404  # officials see the cases of their own work, not every case
     return case
+
+
+def may_see_case(official, case: Case) -> bool:
+    """Whoever has the case, works its lane, reviews, signs or audits in its unit, or heads
+    the unit (the supervisor)."""
+    return (
+        case.assignee_id == official.pk
+        or can_work_lane(official, case.current_lane, org_unit=case.unit_id)
+        or any(
+            can(official, action, org_unit=case.unit_id)
+            for action in (
+                Action.REVIEW_CASES,
+                Action.SIGN_DOCUMENTS,
+                Action.READ_AUDIT_TRAIL,
+                Action.SUPERVISE_CASES,
+            )
+        )
+    )
 
 
 TIMELINE = {
@@ -78,3 +118,397 @@ def timeline(case: Case) -> list[dict]:
             continue
         entries.append({"label": label, "detail": detail, "at": event.at})
     return entries
+
+
+# --- The back office ----------------------------------------------------------------------
+
+OPEN = (Status.IN_REVIEW, Status.CORRECTIONS, Status.FLAGGED)
+
+
+def supervised_units(official) -> list:
+    """The units this official heads (Action.SUPERVISE_CASES), by name."""
+    return units_where(official, Action.SUPERVISE_CASES)
+
+
+def office_cases(official):
+    """Every case this official finds in the back office: the cases waiting in the lanes
+    they work (as ``queue_for``), the open cases assigned to them, and every open case of
+    the units they head. Oldest submission first; ``queue_rows`` reads a page's rows."""
+    visible = Q(_lanes_of(official), status=Status.IN_REVIEW) | Q(
+        assignee=official, status__in=OPEN
+    )
+    if units := supervised_units(official):
+        visible |= Q(unit__in=[unit.pk for unit in units], status__in=OPEN)
+    return Case.objects.filter(visible).order_by("submitted_at", "pk")
+
+
+# A case with more business days left than this is treated as never at risk: it would need
+# a legal deadline longer than five years (at risk means 20 % of the time or less is left).
+AT_RISK_HORIZON = 260
+# deadlines.state_of counts from ``submitted_at.date()``: the stored (UTC) date.
+_SUBMISSION_DAY_TZ = datetime.UTC
+
+
+def _business_days(today: datetime.date, count: int, step: int) -> list[datetime.date]:
+    """The ``count`` business days after today (step 1) or up to and including today
+    (step -1), nearest first."""
+    days, day = [], today if step < 0 else today + datetime.timedelta(days=1)
+    while len(days) < count:
+        if is_business_day(day):
+            days.append(day)
+        day += datetime.timedelta(days=step)
+    return days
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=_SUBMISSION_DAY_TZ)
+
+
+def deadline_filter(state: DeadlineState, today: datetime.date | None = None) -> Q:
+    """The cases whose ``deadlines.state_of`` is ``state`` today, as SQL.
+
+    With L business days left and E gone since submission, a case is at risk when
+    L <= 20 % of (E + L), that is when L == 0 or E >= 4 L: "submitted before the 4L-th
+    business day back". L comes from the due date by a binary search written as nested
+    CASEs (``_latest_submission``), so each row costs a few comparisons. Overdue means a
+    business day has passed since the due date."""
+    today = today or clock.today()
+    running = Q(due_date__isnull=False, decided_at__isnull=True)
+    if state == DeadlineState.PAUSED:
+        return running & Q(paused_since__isnull=False)
+    running &= Q(paused_since__isnull=True)
+    last_business_day = _business_days(today, 1, -1)[0]
+    if state == DeadlineState.OVERDUE:
+        return running & Q(due_date__lt=last_business_day)
+    ratio = round((1 - AT_RISK_SHARE) / AT_RISK_SHARE)  # 4
+    ahead = _business_days(today, AT_RISK_HORIZON + 1, 1)
+    back = _business_days(today, ratio * AT_RISK_HORIZON, -1)
+    latest = {left: _midnight(back[ratio * left - 1]) for left in range(1, AT_RISK_HORIZON + 1)}
+    at_risk = Q(due_date__lt=ahead[0]) | Q(
+        due_date__lt=ahead[AT_RISK_HORIZON],
+        submitted_at__lt=_latest_submission(ahead, latest, 1, AT_RISK_HORIZON),
+    )
+    running &= Q(due_date__gte=last_business_day)
+    return running & (at_risk if state == DeadlineState.AT_RISK else ~at_risk)
+
+
+def _latest_submission(ahead, latest, low: int, high: int) -> RawSQL:
+    """For a case due with between ``low`` and ``high`` business days left, the submission
+    time before which it is at risk: ``latest[L]``, L found by halving the range (the
+    (L+1)-th business day ahead, ``ahead[L]``, is the first date with more than L left).
+    Written as SQL text once: the ORM would take longer to compile the nested CASEs than
+    the database to run them."""
+    ops = connection.ops
+    due = f"{ops.quote_name(Case._meta.db_table)}.{ops.quote_name('due_date')}"
+
+    def halve(low, high):
+        if low == high:
+            return "%s", [ops.adapt_datetimefield_value(latest[low])]
+        middle = (low + high) // 2
+        first, first_params = halve(low, middle)
+        rest, rest_params = halve(middle + 1, high)
+        params = [ops.adapt_datefield_value(ahead[middle]), *first_params, *rest_params]
+        return f"CASE WHEN {due} < %s THEN {first} ELSE {rest} END", params
+
+    sql, params = halve(low, high)  # only a quoted column name and parameters
+    return RawSQL(sql, params, output_field=DateTimeField())  # noqa: S611
+
+
+def filter_office_cases(
+    cases,
+    official,
+    *,
+    procedure=None,
+    step: tuple[str, str] | None = None,
+    lane: str = "",
+    deadline: DeadlineState | None = None,
+    assignment: str = "",
+    department=None,
+    number: str = "",
+):
+    """Narrow ``office_cases`` by the queue page's filters (all optional). ``step`` is
+    (procedure slug, task name); ``assignment`` is "mine" or "unassigned"."""
+    if procedure is not None:
+        cases = cases.filter(procedure=procedure)
+    if step:
+        cases = cases.filter(procedure__slug=step[0], current_task=step[1])
+    if lane:
+        cases = cases.filter(current_lane=lane)
+    if deadline:
+        cases = cases.filter(deadline_filter(deadline))
+    if assignment == "mine":
+        cases = cases.filter(assignee=official)
+    elif assignment == "unassigned":
+        cases = cases.filter(assignee__isnull=True)
+    if department is not None:
+        cases = cases.filter(department=department)
+    if number := number.strip().upper():
+        if number.isdigit():  # the last digits are enough: "123" finds …-000123
+            cases = cases.filter(tracking_number__endswith=f"-{number.zfill(6)}")
+        else:
+            cases = cases.filter(tracking_number=number)
+    return cases
+
+
+class QueuePaginator(Paginator):
+    """Pages of a queue in two queries whatever its size: the ids of the first ``cap``
+    matching cases in order (narrow rows, no joins), then the page's rows with what the page
+    shows. Beyond ``cap`` the page says "more than" and asks for a filter."""
+
+    def __init__(self, object_list, per_page, cap=5000):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def ids(self) -> list[int]:
+        return list(self.object_list.values_list("pk", flat=True)[: self.cap + 1])
+
+    @cached_property
+    def count(self) -> int:
+        return min(len(self.ids), self.cap)
+
+    @property
+    def more_than_cap(self) -> bool:
+        return len(self.ids) > self.cap
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = self.ids[bottom : min(bottom + self.per_page, self.cap)]
+        rows = {row.pk: row for row in queue_rows(ids)}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
+
+def queue_rows(ids):
+    """The cases a queue page lists, with what it shows (never the process state)."""
+    return (
+        Case.objects.filter(pk__in=ids)
+        .select_related("procedure", "assignee", "unit", "department")
+        .defer("state", "draft")
+    )
+
+
+def lanes_worked_by(official) -> list[str]:
+    """The lanes (roles) this official works in some unit."""
+    roles = Membership.objects.filter(user=official, role__in=list(LANE_ACTIONS))
+    return sorted(set(roles.values_list("role", flat=True)))
+
+
+def lanes_of_units(units) -> set[str]:
+    """The lanes somebody works in these units."""
+    roles = Membership.objects.filter(org_unit__in=units, role__in=list(LANE_ACTIONS))
+    return set(roles.values_list("role", flat=True))
+
+
+def step_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each online procedure's steps, for a filter: [(procedure name, [("slug:task",
+    title)])], from the published versions' forms (latest title wins)."""
+    from ventanilla.catalog.models import Procedure
+    from ventanilla.engine.models import ProcessVersion
+
+    steps: dict[str, dict[str, str]] = {}
+    for slug, forms in ProcessVersion.objects.order_by("slug", "version").values_list(
+        "slug", "forms"
+    ):
+        for task, form in forms.items():
+            steps.setdefault(slug, {})[task] = form.get("title") or task
+    names = dict(Procedure.objects.filter(slug__in=steps).values_list("slug", "name"))
+    return [
+        (names[slug], [(f"{slug}:{task}", title) for task, title in tasks.items()])
+        for slug, tasks in sorted(steps.items(), key=lambda item: names.get(item[0], ""))
+        if slug in names
+    ]
+
+
+def assignable_officials(unit, lane: str):
+    """Who may work this lane in this unit (``permissions.can_work_lane``), by name."""
+    action = LANE_ACTIONS.get(lane)
+    if action is None:
+        return User.objects.none()
+    return (
+        User.objects.filter(
+            memberships__org_unit=unit,
+            memberships__role__in=roles_allowed_to(action),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("first_names", "last_names", "pk")
+    )
+
+
+def officials_of(units):
+    """The officials who work a lane in any of these units (for absences and bulk
+    assignment), by name."""
+    return (
+        User.objects.filter(
+            memberships__org_unit__in=units,
+            memberships__role__in=list(LANE_ACTIONS),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("first_names", "last_names", "pk")
+    )
+
+
+def absences_today(user_ids, today: datetime.date | None = None) -> dict[int, Absence]:
+    """{official's id: their absence covering today} for the given accounts."""
+    today = today or clock.today()
+    absences = Absence.objects.filter(
+        official__in=list(user_ids), starts__lte=today, ends__gte=today
+    ).select_related("substitute")
+    return {absence.official_id: absence for absence in absences.order_by("recorded_at")}
+
+
+ASSIGNMENT_KINDS = ("claimed", "assigned", "reassigned", "released")
+
+
+def mark_assignments(cases, today: datetime.date | None = None) -> None:
+    """Set ``away`` (the assignee's absence today, if any) and ``substitute_for`` (whom the
+    assignee covers, when the case came to them as a substitute) on a page of cases: two
+    queries whatever the page's size."""
+    cases = list(cases)
+    assignees = {case.assignee_id for case in cases if case.assignee_id}
+    away = absences_today(assignees, today)
+    covering = {}
+    events = CaseEvent.objects.filter(
+        case__in=[case.pk for case in cases if case.assignee_id], kind__in=ASSIGNMENT_KINDS
+    ).order_by("case_id", "at", "id")
+    for event in events.values("case_id", "after"):
+        covering[event["case_id"]] = event["after"].get("substitute_for")
+    names = {
+        user.pk: user for user in User.objects.filter(pk__in={pk for pk in covering.values() if pk})
+    }
+    for case in cases:
+        case.away = away.get(case.assignee_id)
+        case.substitute_for = names.get(covering.get(case.pk))
+
+
+def absences_in(units, today: datetime.date | None = None):
+    """The absences of these units' officials that have not ended yet, soonest first."""
+    today = today or clock.today()
+    return (
+        Absence.objects.filter(official__in=officials_of(units), ends__gte=today)
+        .select_related("official", "substitute", "recorded_by")
+        .order_by("starts", "pk")
+    )
+
+
+def saved_searches_of(owner):
+    return SavedSearch.objects.filter(owner=owner)
+
+
+def open_cases_assigned_to(official):
+    return Case.objects.filter(assignee=official, status__in=OPEN).order_by("pk")
+
+
+HISTORY = {
+    "started": _("Solicitud empezada"),
+    "submitted": _("Solicitud recibida"),
+    "claimed": _("Tomado de la cola"),
+    "assigned": _("Asignado"),
+    "reassigned": _("Reasignado"),
+    "released": _("Devuelto a la cola"),
+    "note_added": _("Nota interna"),
+    "file_attached": _("Archivo adjunto"),
+    "escalated": _("Vencido: avisamos al jefe de la unidad"),
+    "decided": _("Resuelto"),
+    "flagged": _("Detenido: lo revisa un administrador"),
+}
+
+
+def official_history(case: Case) -> list[dict]:
+    """Every event of the case, for officials: what, who, when, and a short detail."""
+    events = list(case.events.select_related("actor", "on_behalf_of").order_by("at", "id"))
+    people_ids = set()
+    for event in events:
+        for key in ("assignee", "substitute_for"):
+            people_ids.update(
+                value for value in (event.before.get(key), event.after.get(key)) if value
+            )
+    people = {user.pk: user for user in User.objects.filter(pk__in=people_ids)}
+    titles = {task: form.get("title", task) for task, form in case.process_version.forms.items()}
+    files = {attached.pk: attached.name for attached in case.files.all()}
+    entries = []
+    for event in events:
+        label, detail = HISTORY.get(event.kind, event.kind), ""
+        if event.kind == "task":
+            if event.after.get("status") == Status.CORRECTIONS:
+                label = _("Se pidió una corrección")
+                detail = event.after.get("answers", {}).get("observaciones", "")
+            else:
+                label = _("Paso completado: %(step)s") % {
+                    "step": titles.get(event.task, event.task)
+                }
+        elif event.kind in ("assigned", "reassigned", "claimed"):
+            assignee = people.get(event.after.get("assignee"))
+            covered = people.get(event.after.get("substitute_for"))
+            if covered:
+                detail = _("%(person)s, suplente de %(absent)s") % {
+                    "person": assignee,
+                    "absent": covered,
+                }
+            elif assignee and assignee.pk != event.actor_id:
+                detail = str(assignee)
+        elif event.kind == "released" and (before := people.get(event.before.get("assignee"))):
+            detail = _("Lo tenía %(person)s") % {"person": before}
+        elif event.kind == "flagged":
+            detail = event.after.get("reason", "")
+        elif event.kind == "file_attached":
+            detail = files.get(event.after.get("file"), "")
+        entries.append(
+            {
+                "kind": event.kind,
+                "label": label,
+                "detail": detail,
+                "actor": event.actor,
+                "on_behalf_of": event.on_behalf_of,
+                "at": event.at,
+            }
+        )
+    return entries
+
+
+def answer_sets(case: Case) -> list[dict]:
+    """What was answered at each step, with the questions' titles and the options' labels:
+    [{"title": step title, "rows": [(question, answer)]}], oldest first."""
+    forms = case.process_version.forms
+    sets = []
+    events = case.events.filter(kind__in=["submitted", "task", "decided"]).order_by("at", "id")
+    files = {attached.pk: attached.name for attached in case.files.all()}
+    for event in events:
+        answers = event.after.get("answers") or {}
+        if not answers:
+            continue
+        form = forms.get(event.task, {})
+        properties = form.get("schema", {}).get("properties", {})
+        order = form.get("ui", {}).get("order") or list(properties)
+        position = {name: index for index, name in enumerate(order)}
+        decision = min(position.get(n, len(order)) for n in ("dictamen", "resolucion"))
+        position["motivo"] = decision + 0.5  # the reason right after the decision
+        rows = []
+        for name, value in sorted(answers.items(), key=lambda a: position.get(a[0], len(order))):
+            prop = properties.get(name, {})
+            if name == "motivo" and isinstance(value, dict):
+                rows.append((_("Motivo"), value.get("text", "")))
+                continue
+            if "enum" in prop and prop.get("enumTitles") and value in prop["enum"]:
+                value = prop["enumTitles"][prop["enum"].index(value)]
+            elif prop.get("format") == "file" and str(value).isdigit():
+                value = files.get(int(value), value)  # the file's name (listed under Archivos)
+            rows.append((prop.get("title", name), value))
+        sets.append({"title": form.get("title", event.task), "at": event.at, "rows": rows})
+    return sets
+
+
+def decision_reasons(procedure, kind: str) -> list[DecisionReason]:
+    """The active reasons of one kind: the procedure's own first, then the general ones."""
+    reasons = DecisionReason.objects.filter(kind=kind, is_active=True).filter(
+        Q(procedure=procedure) | Q(procedure__isnull=True)
+    )
+    return sorted(reasons, key=lambda r: (r.procedure_id is None, r.position, r.text))
+
+
+def lane_label(lane: str) -> str:
+    if lane == APPLICANT_LANE:
+        return str(_("La persona (correcciones)"))
+    return Role(lane).label if lane in Role.values else lane

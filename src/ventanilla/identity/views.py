@@ -88,6 +88,9 @@ def office_home(request):
             "can_attend_counter": memberships.filter(
                 role__in=roles_allowed_to(Action.CONFIRM_IDENTITY_IN_PERSON)
             ).exists(),
+            "supervises": memberships.filter(
+                role__in=roles_allowed_to(Action.SUPERVISE_CASES)
+            ).exists(),
         },
     )
 
