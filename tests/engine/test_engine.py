@@ -115,6 +115,17 @@ def test_the_check_names_every_problem(tmp_path):
     assert not ProcessVersion.objects.filter(slug="malo").exists()
 
 
+def test_pages_and_order_must_name_every_question_once(tmp_path):
+    paged = {
+        **FORM,
+        "ui": {"order": ["n", "m"], "pages": [{"title": "Uno", "fields": ["n", "n"]}]},
+    }
+    folder = write_definition(tmp_path / "paginas", forms={"pedido": paged, "visto": FORM})
+    problems = "\n".join(check_definition(load_definition(folder)))
+    assert "ui.order debe nombrar cada pregunta una vez (sobran ['m']" in problems
+    assert "cada pregunta debe estar en una sola página de ui.pages" in problems
+
+
 def test_a_broken_diagram_is_reported_not_raised(tmp_path):
     folder = tmp_path / "roto"
     folder.mkdir()

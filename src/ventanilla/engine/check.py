@@ -69,6 +69,7 @@ def check_definition(definition: Definition) -> list[str]:
                     problems.append(
                         f"El formulario de {label} no es un JSON Schema válido: {error.message}"
                     )
+                problems += _layout_problems(label, form)
             if task.lane not in LANES:
                 problems.append(
                     f"La tarea {label} está en el carril {task.lane!r}, que no es un rol "
@@ -89,6 +90,33 @@ def check_definition(definition: Definition) -> list[str]:
                         f"La condición {condition!r} de {label}: {p}"
                         for p in sandbox.check(condition, "eval")
                     ]
+    return problems
+
+
+def _layout_problems(label: str, form: dict) -> list[str]:
+    """The display hints must name the schema's questions: each once in ``ui.order`` and, when
+    the form has pages, each on exactly one page (``cases.form_builder.pages``)."""
+    properties = set(form.get("schema", {}).get("properties", {}))
+    ui = form.get("ui", {})
+
+    def difference(named) -> str:
+        return f"sobran {sorted(set(named) - properties)}, faltan {sorted(properties - set(named))}"
+
+    problems = []
+    order = ui.get("order")
+    if order is not None and sorted(order) != sorted(properties):
+        problems.append(
+            f"El formulario de {label}: ui.order debe nombrar cada pregunta una vez "
+            f"({difference(order)})"
+        )
+    pages = ui.get("pages")
+    if pages is not None:
+        on_pages = [name for page in pages for name in page.get("fields", [])]
+        if sorted(on_pages) != sorted(properties) or not all(p.get("title") for p in pages):
+            problems.append(
+                f"El formulario de {label}: cada pregunta debe estar en una sola página de "
+                f"ui.pages y cada página necesita un título ({difference(on_pages)})"
+            )
     return problems
 
 
