@@ -8,6 +8,7 @@ import pytest
 from tests.cases.conftest import SOLICITUD, person
 from tests.conftest import force_login_with_second_factor
 from ventanilla.cases.models import Case, DecisionReason, Status
+from ventanilla.catalog.models import Procedure
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +163,23 @@ def test_lookups_are_limited_per_address(client):
     response = client.post("/consulta/", {"number": "MINEDUC-2026-000001", "cui_end": "0101"})
     assert response.status_code == 429
     assert "Espere 15 minutos" in response.content.decode()
+
+
+def test_a_long_application_is_a_task_list_done_in_any_order(
+    client, certification, confirmed_citizen
+):
+    """The private school's application: sections in any order, sent only when all are done."""
+    client.force_login(confirmed_citizen)
+    slug = "autorizacion-funcionamiento-centro-privado"
+    Procedure.objects.filter(slug=slug).update(is_published=True)
+    task_url = client.post(f"/tramites/{slug}/empezar/").url
+    page = client.get(task_url).content.decode()
+    assert 'id="lista-de-tareas"' in page
+    assert page.count("Sin completar") == 4 and "Revisar y enviar</span>" in page
+    case = Case.objects.get(applicant=confirmed_citizen, procedure__slug=slug)
+    last = f"/mis-tramites/{case.pk}/paso/4/"
+    response = client.post(last, {"niveles": "Preprimaria y primaria"})
+    assert response.url == task_url  # back to the list, not to the next page
+    page = client.get(task_url).content.decode()
+    assert page.count("Sin completar") == 3 and "Completada" in page
+    assert client.get(f"/mis-tramites/{case.pk}/revisar/").url == task_url  # not yet

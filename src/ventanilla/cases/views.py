@@ -55,6 +55,11 @@ def _uses_pages(case, steps) -> bool:
     return case.status == Status.DRAFT or len(steps) > 1
 
 
+def _has_task_list(case, steps) -> bool:
+    definition = case.process_version.forms.get(case.current_task, {})
+    return bool(definition.get("ui", {}).get("task_list")) and len(steps) > 1
+
+
 def _first_open_page(steps, draft) -> int | None:
     done = set(draft.get("pages_done", []))
     return next((n for n in range(1, len(steps) + 1) if n not in done), None)
@@ -69,7 +74,7 @@ def task(request, pk):
     if not _applicants_turn(case):
         return redirect("cases:detail", pk=case.pk)
     definition, steps, draft = _step(case)
-    if definition.get("ui", {}).get("task_list") and len(steps) > 1:
+    if _has_task_list(case, steps):
         done = set(draft.get("pages_done", []))
         sections = [
             {"number": n, "title": step["title"], "done": n in done}
@@ -186,6 +191,8 @@ def page(request, pk, number):
     back = (
         reverse("application:check_answers", args=[case.pk])
         if returning
+        else reverse("cases:task", args=[case.pk])
+        if _has_task_list(case, steps)
         else reverse("application:page", args=[case.pk, number - 1])
         if number > 1
         else reverse("cases:detail", args=[case.pk])
@@ -222,9 +229,9 @@ def _after_page(request, case, steps, number, fields, answers, returning):
     except actions.CaseError as error:
         messages.error(request, str(error))
         return redirect("cases:detail", pk=case.pk)
-    if returning or number == len(steps):
+    if returning or (number == len(steps) and not _has_task_list(case, steps)):
         return redirect("application:check_answers", pk=case.pk)
-    return redirect("cases:task", pk=case.pk)
+    return redirect("cases:task", pk=case.pk)  # the task list, or the next open page
 
 
 def _send(request, case, answers):
