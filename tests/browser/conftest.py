@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -34,6 +35,7 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 360, "height": 640}
 DESKTOP = {"width": 1280, "height": 900}
 VENTANILLA = str(Path(sys.executable).with_name("ventanilla"))
+SCRATCH_DATABASES: dict[str, str] = {}  # a running server's data directory → its database
 
 
 def _free_port() -> int:
@@ -82,8 +84,10 @@ def running_server(tmp_path_factory, smtp_inbox):
     }
     scratch = None
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        scratch = f"ventanilla_browser_{os.getpid()}"
+        # Unique per server: a module that imports these fixtures starts a second one.
+        scratch = f"ventanilla_browser_{os.getpid()}_{uuid.uuid4().hex[:8]}"
         env["DATABASE_URL"], admin_url = _scratch_postgres(os.environ["DATABASE_URL"], scratch)
+        SCRATCH_DATABASES[str(data_dir)] = env["DATABASE_URL"]
     subprocess.run(
         [VENTANILLA, "demo", "--no-serve"], env=env, check=True, stdout=subprocess.DEVNULL
     )
@@ -123,9 +127,8 @@ def server_env(running_server):
     (the same data directory, and the scratch PostgreSQL database running_server made)."""
     _url, data_dir = running_server
     env = {**os.environ, "VENTANILLA_DATA_DIR": str(data_dir), "DJANGO_DEBUG": "0"}
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        parts = urlsplit(os.environ["DATABASE_URL"])
-        env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/ventanilla_browser_{os.getpid()}"))
+    if str(data_dir) in SCRATCH_DATABASES:
+        env["DATABASE_URL"] = SCRATCH_DATABASES[str(data_dir)]
     return env
 
 
