@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
@@ -116,7 +118,7 @@ def _keep_uploads(request, case, form, fields, draft) -> tuple[dict, dict]:
                 actor=request.user,
                 on_behalf_of=acting_for(request),
             )
-        except actions.UploadRefused as refused:
+        except actions.CaseError as refused:  # the file, or a step that moved on meanwhile
             errors[name] = str(refused)
         else:
             kept[name] = str(attached.pk)
@@ -153,18 +155,6 @@ def page(request, pk, number):
     if request.method == "POST":
         files = [name for name in fields if name in file_fields(definition)]
         kept, upload_errors = _keep_uploads(request, case, form, files, draft)
-        if kept and upload_errors | (form.errors if not form.is_valid() else {}):
-            # Something else is wrong: keep the accepted files in the draft right away.
-            actions.save_draft(
-                case.pk,
-                task=case.current_task,
-                page=number,
-                fields=list(kept),
-                answers=kept,
-                done=False,
-                actor=request.user,
-                on_behalf_of=acting_for(request),
-            )
         answers = {**(answers_from(form) if form.is_valid() else {}), **kept}
         if form.is_valid() and not upload_errors:
             whole = with_defaults(definition, {**answered, **answers})
@@ -185,6 +175,8 @@ def page(request, pk, number):
                         form.add_error(field if field in form.fields else None, message)
         for field, message in upload_errors.items():
             form.add_error(field, message)
+        if kept:  # something else is wrong: the accepted files are kept in the draft now
+            _keep_in_draft(request, case, number, kept)
         answered = {**answered, **kept}
     _show_kept_files(form, answered)
     step = steps[number - 1]
@@ -211,6 +203,20 @@ def page(request, pk, number):
             "back": back,
         },
     )
+
+
+def _keep_in_draft(request, case, number, kept) -> None:
+    with contextlib.suppress(actions.CaseError):  # the step moved on: sending will say so
+        actions.save_draft(
+            case.pk,
+            task=case.current_task,
+            page=number,
+            fields=list(kept),
+            answers=kept,
+            done=False,
+            actor=request.user,
+            on_behalf_of=acting_for(request),
+        )
 
 
 def _after_page(request, case, steps, number, fields, answers, returning):
