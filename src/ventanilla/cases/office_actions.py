@@ -141,6 +141,12 @@ def release(case_id, *, actor) -> Case:
         raise NothingToDo(_("El expediente ya estaba en la cola."))
     if case.assignee_id != actor.pk and not supervises(actor, case):
         raise NotAllowed(_("Solo quien tiene el expediente o el jefe de la unidad lo devuelve."))
+    _back_to_queue(case, actor=actor)
+    return case
+
+
+def _back_to_queue(case: Case, *, actor, **why) -> None:
+    """Unassign a locked case, with its event (``why``: what else the event records)."""
     before = case.assignee_id
     case.assignee = None
     case.save(update_fields=["assignee"])
@@ -150,9 +156,8 @@ def release(case_id, *, actor) -> Case:
         actor=actor,
         task=case.current_task,
         before={"assignee": before},
-        after={"assignee": None},
+        after={"assignee": None, **why},
     )
-    return case
 
 
 def _works_in(user, units) -> bool:
@@ -197,16 +202,7 @@ def record_absence(official, substitute, starts, ends, *, actor, today=None) -> 
                 _give(case, substitute, actor=actor, substitute_for=official, absence=absence)
                 moved.append(case)
             else:
-                case.assignee = None
-                case.save(update_fields=["assignee"])
-                _event(
-                    case,
-                    "released",
-                    actor=actor,
-                    task=case.current_task,
-                    before={"assignee": official.pk},
-                    after={"assignee": None, "absence": absence.pk},
-                )
+                _back_to_queue(case, actor=actor, absence=absence.pk)
                 released.append(case)
     return AbsenceOutcome(absence, moved, released)
 
