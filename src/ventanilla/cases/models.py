@@ -89,7 +89,17 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["unit", "status"], name="case_queue_idx")]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="case_queue_idx"),
+            # "Mine" in the queue, and the cases an absence moves.
+            models.Index(fields=["assignee", "status"], name="case_assignee_status_idx"),
+            # A lane's queue, oldest first (bench/results/queue_p99.md).
+            models.Index(
+                fields=["unit", "current_lane", "submitted_at"],
+                condition=models.Q(status="in_review"),
+                name="case_lane_queue_idx",
+            ),
+        ]
         verbose_name = _("expediente")
         verbose_name_plural = _("expedientes")
 
