@@ -72,13 +72,14 @@ def _route(case: Case, data: dict) -> None:
     """A diagram routes a case by setting ``unidad_responsable`` (an org unit's code, usually
     from a DMN table: the DIDEDUC of the department concerned) and ``departamento`` (the
     department's two-digit code). Unknown codes leave the case where it is."""
-    if code := data.get("departamento"):
+    # The data keeps both codes for the rest of the case: look them up only when they change.
+    if (code := data.get("departamento")) and str(code).zfill(2) != case.department_id:
         case.department = Department.objects.filter(code=str(code).zfill(2)).first() or (
             case.department
         )
-    if code := data.get("unidad_responsable"):
+    if (code := data.get("unidad_responsable")) and str(code) != case.unit.code:
         unit = OrgUnit.objects.filter(code=str(code), is_active=True).first()
-        if unit is not None and unit.pk != case.unit_id:
+        if unit is not None:
             case.unit = unit
             case.assignee = None  # another unit's queue
 
@@ -166,7 +167,11 @@ def complete_task(case_id, task_name: str, answers: dict, *, actor, on_behalf_of
     """Answer the case's current task. The first answer by the applicant submits the case
     and gives it its tracking number. Answering a task that is no longer pending (a second
     click, a stale page) changes nothing and says so."""
-    case = Case.objects.select_for_update().select_related("process_version").get(pk=case_id)
+    case = (
+        Case.objects.select_for_update(of=("self",))  # the case's row, not its unit's
+        .select_related("process_version", "unit")
+        .get(pk=case_id)
+    )
     if case.status in {Status.DECIDED, Status.FLAGGED} or case.current_task != task_name:
         raise CaseError(_("Este paso ya no está pendiente: recargue la página para ver el estado."))
     if not _may_work(case, actor, on_behalf_of):
