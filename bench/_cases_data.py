@@ -519,6 +519,7 @@ def snapshot(case_id: int, after: str) -> Snapshot:
     case = Case.objects.get(pk=case_id)
     row = model_to_dict(case)
     row.update(
+        state=case.state,  # not editable, so model_to_dict leaves it out
         created_at=case.created_at,
         submitted_at=case.submitted_at,
         decided_at=case.decided_at,

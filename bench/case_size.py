@@ -14,13 +14,13 @@ five-task procedure of bench/five_task_process/:
 - one correction round: typical answers, the reviewer asks for a correction once (seven
   tasks, eleven events).
 
-For each: the state JSON as stored (SQLite: its text; PostgreSQL: jsonb, and the bytes it
-takes after TOAST compression), the events' JSON, the on-disk growth of the two tables with
-their indexes and TOAST (SQLite: the dbstat table; PostgreSQL: table, TOAST and index sizes
-after VACUUM FULL, so that only live rows count, and after a plain VACUUM, which keeps the
-space of the row versions each step's update leaves behind) divided by K, and where the
-state's bytes go. Goal: at most 10 KB per finished case. Bounded: about 1.5 minutes on
-SQLite and 2.5 on PostgreSQL with the defaults.
+For each: the state JSON as written and as stored (deflated by core/compressed_json.py; on
+PostgreSQL also the bytes it takes in the row and TOAST), the events' JSON and its stored
+bytes, the on-disk growth of the two tables with their indexes and TOAST (SQLite: the dbstat
+table; PostgreSQL: table, TOAST and index sizes after VACUUM FULL, so that only live rows
+count, and after a plain VACUUM, which keeps the space of the row versions each step's update
+leaves behind) divided by K, and where the state's bytes go. Goal: at most 10 KB per
+finished case. Bounded: about 1 minute on SQLite and 2.5 on PostgreSQL with the defaults.
 """
 
 from __future__ import annotations
@@ -93,13 +93,13 @@ def stored_json_bytes(case_ids: list[int]) -> dict[str, float]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT avg(octet_length(state::text)), avg(pg_column_size(state)) "
+                "SELECT avg(octet_length(state)), avg(pg_column_size(state)) "
                 "FROM cases_case WHERE id = ANY(%s)",
                 [case_ids],
             )
             state_text, state_stored = cursor.fetchone()
             cursor.execute(
-                "SELECT count(*), sum(octet_length(before::text) + octet_length(after::text)), "
+                "SELECT count(*), sum(octet_length(before) + octet_length(after)), "
                 "sum(pg_column_size(before) + pg_column_size(after)), "
                 "sum(pg_column_size(e.*)) FROM cases_caseevent e WHERE case_id = ANY(%s)",
                 [case_ids],
@@ -256,15 +256,18 @@ def report(database, skipped, results, elapsed) -> None:
             f"{kb(r['state_utf8'])} KB as UTF-8), {kb(r['state_gzip'])} KB gzipped, "
             f"{r['state_tasks']} task records"
         )
+        print(f"  as stored (deflated): {kb(s['state_text'])} KB")
         if s["state_stored"] != s["state_text"]:
-            print(
-                f"  as stored: {kb(s['state_text'])} KB as text, {kb(s['state_stored'])} KB in "
-                f"the row and its TOAST (jsonb, compressed by the database)"
-            )
+            print(f"  in the row and its TOAST: {kb(s['state_stored'])} KB")
         print(
-            f"events: {s['events']:.0f} per case, {kb(s['events_text'])} KB of JSON "
-            f"({kb(r['answers_in_events'])} KB of it the answers), stored "
-            f"{kb(s['events_stored'])} KB"
+            f"events: {s['events']:.0f} per case, {kb(r['events_json'])} KB of JSON "
+            f"({kb(r['answers_in_events'])} KB of it the answers), stored deflated "
+            f"{kb(s['events_text'])} KB"
+            + (
+                f", {kb(s['events_stored'])} KB in the rows and TOAST"
+                if s["events_stored"] != s["events_text"]
+                else ""
+            )
         )
         print(
             f"a {r['answer_length']}-character answer (the inspection report) appears "
