@@ -154,6 +154,24 @@ def test_an_unknown_service_is_named(tmp_path):
     assert any("'enviar_paloma', que no existe" in p for p in problems)
 
 
+def test_workflows_of_one_version_share_its_parsed_diagram_but_never_their_data(tmp_path):
+    folder = write_definition(tmp_path / "compartido")
+    version, _ = publish(load_definition(folder))
+    first, second = runtime.start(version), runtime.start(version)
+    assert first.spec is second.spec  # parsed once per version, not at every start and load
+    runtime.complete(first, "pedido", {"n": 1})
+    runtime.complete(second, "pedido", {"n": 50})
+    first = runtime.load(version, runtime.dump(first))
+    second = runtime.load(version, runtime.dump(second))
+    assert first.spec is second.spec
+    runtime.complete(second, "visto", {})
+    runtime.complete(first, "visto", {})
+    assert (first.data["doble"], second.data["doble"]) == (2, 100)
+    third = runtime.start(version)
+    assert [t.name for t in runtime.ready_tasks(third)] == ["pedido"]
+    assert "doble" not in third.data
+
+
 def test_a_new_version_leaves_running_cases_on_theirs(tmp_path):
     folder = write_definition(tmp_path / "versionado")
     first, _ = publish(load_definition(folder))
