@@ -275,8 +275,9 @@ def report(**r) -> None:
     )
     restore = statistics.mean(r["restore"])
     print(
-        f"  of which rebuilding the diagram from its stored dict (runtime.start and each "
-        f"runtime.load do it): {restore:.1f} ms × 6 = {6 * restore:.1f} ms"
+        f"  rebuilding the diagram from its stored dict costs {restore:.1f} ms; runtime does it "
+        f"once per version and process (it did at every start and load: {6 * restore:.1f} ms "
+        f"a case)"
     )
     print(
         f"\nwhole cases through engine and database, one after the other ({len(walls)}): "

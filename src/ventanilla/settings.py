@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "ventanilla.representation",
     "ventanilla.engine",
     "ventanilla.cases",
+    "ventanilla.documents",
     "ventanilla.notifications",
     "ventanilla.api",
     "django.contrib.admin",
