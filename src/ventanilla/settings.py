@@ -263,6 +263,45 @@ VENTANILLA_UPLOADS = {
     "MAX_ENTRIES": 1000,
     "MAX_RATIO": 100,
 }
+# Signed documents (PAdES). With nothing set, a demo PKI is made under DATA_DIR/pki on first
+# use and every document it signs says it is NOT valid for production.
+#   VENTANILLA_SIGNER                  "pkcs12" (default) or "pkcs11" (a token or HSM)
+#   VENTANILLA_SIGNER_PKCS12_FILE      the signer's FEA .p12/.pfx (empty: the demo signer)
+#   VENTANILLA_SIGNER_PKCS12_PASSWORD  its password
+#   VENTANILLA_PKCS11_MODULE           the token's PKCS#11 library
+#   VENTANILLA_PKCS11_TOKEN_LABEL, VENTANILLA_PKCS11_KEY_LABEL, VENTANILLA_PKCS11_CERT_LABEL
+#                                      which token, key and certificate (cert: key's label)
+#   VENTANILLA_PKCS11_PIN              the user PIN
+#   VENTANILLA_SIGNER_CHAIN_FILES      PEM files of the CAs between signer and root, comma sep.
+#   VENTANILLA_TIMESTAMP_URL           an RFC 3161 time-stamp server: signatures become B-T
+#   VENTANILLA_TIMESTAMP_TIMEOUT       seconds to wait for it (default 10)
+#   VENTANILLA_TRUST_ROOT_FILES        PEM roots that verification trusts (empty: demo root)
+VENTANILLA_DOCUMENTS = {
+    "SIGNER": os.environ.get("VENTANILLA_SIGNER", "pkcs12"),
+    "PKCS12_FILE": os.environ.get("VENTANILLA_SIGNER_PKCS12_FILE", ""),
+    "PKCS12_PASSWORD": os.environ.get("VENTANILLA_SIGNER_PKCS12_PASSWORD", ""),
+    "PKCS11_MODULE": os.environ.get("VENTANILLA_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so"),
+    "PKCS11_TOKEN_LABEL": os.environ.get("VENTANILLA_PKCS11_TOKEN_LABEL", ""),
+    "PKCS11_KEY_LABEL": os.environ.get("VENTANILLA_PKCS11_KEY_LABEL", ""),
+    "PKCS11_CERT_LABEL": os.environ.get("VENTANILLA_PKCS11_CERT_LABEL", ""),
+    "PKCS11_PIN": os.environ.get("VENTANILLA_PKCS11_PIN", ""),
+    "CHAIN_FILES": env_list("VENTANILLA_SIGNER_CHAIN_FILES"),
+    "TIMESTAMP_URL": os.environ.get("VENTANILLA_TIMESTAMP_URL", ""),
+    "TIMESTAMP_TIMEOUT": float(os.environ.get("VENTANILLA_TIMESTAMP_TIMEOUT", "10")),
+    "TRUST_ROOT_FILES": env_list("VENTANILLA_TRUST_ROOT_FILES"),
+}
+# Diplomas' verifiable credentials (VC-JOSE). With nothing set, an Ed25519 key is made under
+# DATA_DIR/credentials on first use.
+#   VENTANILLA_CREDENTIALS_KEY_FILE      the issuer's private JWK (must exist when set)
+#   VENTANILLA_CREDENTIALS_ALGORITHM     Ed25519 (default) or ES256
+#   VENTANILLA_CREDENTIALS_ISSUER_ID     the issuer's id (default: VENTANILLA_PUBLIC_URL)
+#   VENTANILLA_CREDENTIALS_RETIRED_KEYS  public JWK files of earlier keys, still accepted
+VENTANILLA_CREDENTIALS = {
+    "KEY_FILE": os.environ.get("VENTANILLA_CREDENTIALS_KEY_FILE", ""),
+    "ALGORITHM": os.environ.get("VENTANILLA_CREDENTIALS_ALGORITHM", "Ed25519"),
+    "ISSUER_ID": os.environ.get("VENTANILLA_CREDENTIALS_ISSUER_ID", ""),
+    "RETIRED_PUBLIC_KEYS": env_list("VENTANILLA_CREDENTIALS_RETIRED_KEYS"),
+}
 # Requests bigger than the largest file plus the form are refused before they are read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

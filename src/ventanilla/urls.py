@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("ventanilla.cases.counter_urls")),  # cases brought in person
     path("", include("ventanilla.cases.diagram_urls")),  # the process diagram of a case
     path("", include("ventanilla.notifications.urls")),
+    path("", include("ventanilla.documents.urls")),  # verification portal, my documents
+    path("", include("ventanilla.documents.office_urls")),  # signing and revoking
     path("api/v1/", include("ventanilla.api.urls")),
     path("", include("ventanilla.identity.oidc_urls")),  # single sign-on (OpenID Connect)
     # Staff sign in like everyone else, with the CUI and then their second factor.

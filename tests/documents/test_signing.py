@@ -1,0 +1,141 @@
+import os
+import stat
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from tests.documents.conftest import TSA_TIME, document_fields, pdfsig
+from ventanilla.documents import pki, rendering, signing, validation
+
+
+def signed_document(kind="certification", **overrides) -> tuple[dict, bytes]:
+    fields = document_fields(**overrides)
+    pdf = rendering.render_pdf(kind, fields)
+    return fields, signing.sign_pdf(pdf, reason="Emisión del documento", location="Guatemala")
+
+
+def test_pdfsig_finds_the_signature_valid_and_the_demo_root_trusted(tmp_path, nss_db):
+    _fields, signed = signed_document("diploma")
+    path = tmp_path / "diploma.pdf"
+    path.write_bytes(signed)
+    report = pdfsig(path, nss_db)
+    assert "Signature Type: ETSI.CAdES.detached" in report  # PAdES, not adbe.pkcs7
+    assert "Total document signed" in report
+    assert "Signature Validation: Signature is Valid." in report
+    assert "Certificate Validation: Certificate is Trusted." in report
+    assert pki.SIGNER_NAME in report
+
+
+def test_pyhanko_finds_it_certified_intact_and_trusted():
+    _fields, signed = signed_document()
+    check = validation.validate_pdf(signed)
+    assert check.ok, check.reasons
+    assert (check.intact, check.valid_signature, check.trusted) == (True, True, True)
+    assert (check.certified, check.unchanged, check.timestamped) == (True, True, False)
+    assert check.signer == signing.signer_subject()
+    assert check.signing_time is not None
+    assert check.demo and check.notes
+
+
+def test_the_signature_is_pades_and_certifies_with_no_changes_allowed():
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.fields import MDPPerm
+
+    _fields, signed = signed_document()
+    signature = PdfFileReader(BytesIO(signed)).embedded_regular_signatures[0]
+    assert signature.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
+    assert signature.docmdp_level == MDPPerm.NO_CHANGES
+    assert signature.sig_object["/Reason"] == "Emisión del documento"
+
+
+def test_the_demo_signer_is_ecdsa_p256_for_signing_only(demo_pki):
+    certificate = signing.signer_certificate()
+    assert isinstance(certificate.public_key(), ec.EllipticCurvePublicKey)
+    assert certificate.public_key().curve.name == "secp256r1"
+    usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert usage.digital_signature and usage.content_commitment
+    assert not usage.key_cert_sign
+    assert signing.signer_is_demo()
+    assert pki.ROOT_NAME in demo_pki.root_certificate().subject.rfc4514_string()
+    for secret in (demo_pki.signer_pkcs12_path, demo_pki.root_key_path):
+        assert stat.S_IMODE(os.stat(secret).st_mode) == 0o600
+
+
+def test_the_signer_is_loaded_once_per_process():
+    first = signing._signer()
+    assert signing._signer() is first
+    assert isinstance(first, signing.CachedKeySigner)
+
+
+def test_concurrent_signatures_all_validate():
+    pdf = rendering.render_pdf("diploma", document_fields())
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: signing.sign_pdf(pdf), range(8)))
+    assert all(validation.validate_pdf(signed).ok for signed in results)
+
+
+def test_with_a_time_stamp_server_the_signature_is_pades_b_t(
+    tmp_path, sign_with, timestamp_server, nss_db
+):
+    sign_with(TIMESTAMP_URL=timestamp_server)
+    _fields, signed = signed_document()
+    check = validation.validate_pdf(signed)
+    assert check.ok, check.reasons
+    assert check.timestamped
+    assert check.signing_time == TSA_TIME
+    path = tmp_path / "b-t.pdf"
+    path.write_bytes(signed)
+    assert "Signature Validation: Signature is Valid." in pdfsig(path, nss_db)
+
+
+def test_an_unreachable_time_stamp_server_stops_the_signature(sign_with):
+    from pyhanko.sign.timestamps import TimestampRequestError
+
+    sign_with(TIMESTAMP_URL="http://127.0.0.1:9/tsa", TIMESTAMP_TIMEOUT=2)
+    with pytest.raises(TimestampRequestError):
+        signed_document()
+
+
+def test_a_wrong_pkcs12_password_is_a_clear_configuration_error(sign_with, unknown_ca):
+    sign_with(PKCS12_FILE=str(unknown_ca["pkcs12"]), PKCS12_PASSWORD="no-es-esta")
+    with pytest.raises(signing.SignerConfigurationError, match=r"desconocido\.p12"):
+        signing.signer_subject()
+
+
+def test_processes_starting_together_make_one_demo_pki(tmp_path):
+    """Four processes asking for the PKI at the same moment all get the same root."""
+    script = (
+        "import django; django.setup();"
+        "from ventanilla.documents import pki;"
+        "print(pki.ensure_demo_pki().root_certificate().fingerprint("
+        "__import__('cryptography.hazmat.primitives.hashes', fromlist=['x']).SHA256()).hex())"
+    )
+    env = {
+        **os.environ,
+        "VENTANILLA_DATA_DIR": str(tmp_path / "datos"),
+        "DJANGO_SETTINGS_MODULE": "ventanilla.settings",
+        "DJANGO_SECRET_KEY": "pruebas-pki",
+    }
+    processes = [
+        subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    fingerprints = {process.communicate(timeout=120)[0].strip() for process in processes}
+    assert all(process.returncode == 0 for process in processes)
+    assert len(fingerprints) == 1
+    assert sorted(p.name for p in (tmp_path / "datos" / "pki").iterdir()) == sorted(
+        [
+            pki.ROOT_FILE,
+            pki.ROOT_KEY_FILE,
+            pki.SIGNER_FILE,
+            pki.SIGNER_PKCS12_FILE,
+            pki.PASSWORD_FILE,
+        ]
+    )
+    assert not [p for p in (tmp_path / "datos").iterdir() if p.name.startswith(".pki-")]
