@@ -40,6 +40,9 @@ def test_apply_get_a_correction_fix_it_and_be_decided(certification, citizen, re
     )
     assert case.status == Status.DECIDED and case.result == "aprobada"
     assert "aprobada" in case.result_message and case.decided_at is not None
+    [certificate] = case.documents.all()  # issued by the diagram, waiting for its signer
+    assert certificate.status == "awaiting_signature" and certificate.holder == citizen
+    assert "INEB Mixco" in certificate.data["paragraphs"][0]
     kinds = list(case.events.values_list("kind", flat=True))
     assert kinds == ["started", "submitted", "claimed", "task", "task", "claimed", "decided"]
     decided = case.events.get(kind="decided")

@@ -92,10 +92,22 @@ def b64(data: bytes) -> str:
         "zQmNotBase64url",  # another multibase
         "u!!!!",
         b64(b"not gzip at all"),
-        b64(gzip.compress(bytes(100))),  # shorter than 131,072 bits
-        b64(gzip.compress(bytes(100 * 1024 * 1024))[:-20]),  # truncated
-        b64(gzip.compress(bytes(100 * 1024 * 1024))),  # 100 MB of zeros: a bomb
+        b64(gzip.compress(bytes(100), mtime=0)),  # shorter than 131,072 bits
+        b64(gzip.compress(bytes(100 * 1024 * 1024), mtime=0)[:-20]),  # truncated
+        b64(gzip.compress(bytes(100 * 1024 * 1024), mtime=0)),  # 100 MB of zeros: a bomb
         None,
+    ],
+    # Stable names: pytest-xdist's workers must collect the same tests.
+    ids=[
+        "empty",
+        "no-prefix",
+        "base58",
+        "not-base64",
+        "not-gzip",
+        "short",
+        "truncated",
+        "bomb",
+        "none",
     ],
 )
 def test_a_bad_encoded_list_is_refused(encoded):

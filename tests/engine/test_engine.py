@@ -76,7 +76,8 @@ def test_certification_runs_through_a_correction_and_is_decided():
         ),
         ("revision", "reviewer", {"dictamen": "corregir", "observaciones": "Falta la sección"}),
         ("correccion", "applicant", {"respuesta": "Era la sección B", "grado": "3o B"}),
-        ("revision", "reviewer", {"dictamen": "aprobar", "observaciones": ""}),
+        # Rejected: approving issues a document, a service about the case (tests/cases).
+        ("revision", "reviewer", {"dictamen": "rechazar", "observaciones": "No consta"}),
     ]
     workflow = runtime.start(version)
     sizes = []
@@ -88,7 +89,7 @@ def test_certification_runs_through_a_correction_and_is_decided():
         sizes.append(len(json.dumps(state)))
         workflow = runtime.load(version, state)
     assert workflow.is_completed()
-    assert workflow.data["resultado"] == "aprobada"
+    assert workflow.data["resultado"] == "rechazada"
     deadline = datetime.date.fromisoformat(workflow.data["fecha_limite"])
     assert deadline > datetime.date.today()
     assert max(sizes) < 10_000  # bytes per case: the diagram is stored once, per version

@@ -10,10 +10,14 @@ import pytest
 from ventanilla.cases import clock
 from ventanilla.cases.answers import answer_errors
 from ventanilla.cases.form_builder import task_form
-from ventanilla.engine import runtime
+from ventanilla.catalog.models import Procedure
+from ventanilla.catalog.reference import load_reference_data
+from ventanilla.core.cui import make_cui
+from ventanilla.engine import runtime, services
 from ventanilla.engine.actions import publish
 from ventanilla.engine.business_days import add_business_days
 from ventanilla.engine.definitions import PACKAGED, load_definition, packaged_definitions
+from ventanilla.identity.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +108,8 @@ PATHS = [
             ("revision", "reviewer", {"dictamen": "aprobar", "observaciones": "En orden"}),
         ],
         "aprobada",
-        "Su certificación de estudios fue aprobada.",
+        "Su certificación de estudios fue aprobada. Cuando la firme la dirección, podrá "
+        "descargarla en Mis documentos.",
         id="certificacion-aprobada",
     ),
     pytest.param(
@@ -288,6 +293,19 @@ def test_the_paths_cover_every_shipped_definition():
 @pytest.mark.parametrize(("slug", "steps", "resultado", "mensaje"), PATHS)
 def test_a_case_runs_to_its_decision(slug, steps, resultado, mensaje):
     version, _ = publish(load_definition(PACKAGED / slug))
+    with services.running_for(a_case_of(slug)):  # services about the case (issuing a document)
+        run_to_the_end(version, slug, steps, resultado, mensaje)
+
+
+def a_case_of(slug):
+    from ventanilla.cases.actions import start_case
+
+    load_reference_data()
+    applicant = User.objects.create_user(make_cui(72_000_001, "01", "01"), None)
+    return start_case(Procedure.objects.get(slug=slug), applicant=applicant, actor=applicant)
+
+
+def run_to_the_end(version, slug, steps, resultado, mensaje):
     first_day = clock.today()
     workflow = runtime.start(version)
     state = runtime.dump(workflow)

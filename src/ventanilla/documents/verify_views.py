@@ -10,13 +10,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from ventanilla.cases.uploads import limits
-from ventanilla.documents import verification
+from ventanilla.documents import codes, verification
 
 TRIES = 60
 WINDOW_SECONDS = 5 * 60
@@ -108,7 +109,8 @@ def portal(request):
     if "codigo" in request.GET:  # the code form, sent without JavaScript
         form = CodeForm(request.GET)
         if form.is_valid():
-            return redirect("documents:by_code", code=form.cleaned_data["codigo"].strip())
+            typed = form.cleaned_data["codigo"].strip()
+            return redirect("documents:by_code", code=codes.normalize(typed) or typed)
         return _portal(request, code_form=form)
     return _portal(request)
 
@@ -123,8 +125,10 @@ def by_code(request, code):
     return _verdict(request, verification.by_code(code))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def by_file(request):
+    if request.method == "GET":  # opened again from the history or a shared link
+        return redirect(f"{reverse('documents:verify')}#por-archivo")
     form = FileForm(request.POST, request.FILES)
     if not form.is_valid():
         return _portal(request, file_form=form, status=400)
@@ -134,8 +138,10 @@ def by_file(request):
     return _verdict(request, verification.by_pdf(form.cleaned_data["archivo"].read()))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def by_credential(request):
+    if request.method == "GET":
+        return redirect(f"{reverse('documents:verify')}#por-credencial")
     form = CredentialForm(request.POST)
     if not form.is_valid():
         return _portal(request, credential_form=form, status=400)
