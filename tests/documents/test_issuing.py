@@ -117,6 +117,10 @@ def test_the_signer_signs_with_a_fresh_code_and_the_holder_downloads(
     checked = validation.validate_pdf(signed)
     assert checked.ok, checked.reasons
     assert InboxMessage.objects.filter(user=citizen, subject__contains="está listo").exists()
+    client.force_login(citizen)
+    case_page = client.get(f"/mis-tramites/{case.pk}/").content.decode()
+    assert "Documento listo para descargar" in case_page
+    assert f"/mis-documentos/{document.code}.pdf" in case_page
 
     client.force_login(citizen)
     mine = client.get("/mis-documentos/")

@@ -98,6 +98,7 @@ TIMELINE = {
     "submitted": _("Solicitud recibida"),
     "claimed": _("En revisión"),
     "decided": _("Resuelto"),
+    "document_issued": _("Documento listo para descargar"),
     "flagged": _("Detenido: lo revisa un administrador"),
 }
 

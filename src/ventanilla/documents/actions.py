@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ventanilla.cases.models import CaseEvent
 from ventanilla.documents import codes
 from ventanilla.documents.holders import mask_holder
 from ventanilla.documents.models import Document, Kind, Status
@@ -103,6 +104,13 @@ def sign(document_id: int, *, signer) -> Document:
 
         document.credential = credentials.issue_credential(document)  # takes its list index
     document.save()
+    if document.case_id:  # "document ready" on the case's timeline
+        CaseEvent.objects.create(
+            case_id=document.case_id,
+            kind="document_issued",
+            actor=signer,
+            after={"document": document.code, "sha256": document.sha256},
+        )
     _tell_holder(
         document,
         _("Su %(kind)s está listo") % {"kind": document.get_kind_display().lower()},

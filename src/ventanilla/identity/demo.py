@@ -31,7 +31,7 @@ DEMO_ACCOUNTS = [
     ("Editor del catálogo", make_cui(10000002, "09", "01"), "Edgar", "Editor", "editor"),
     ("Ciudadana", make_cui(10000003, "16", "01"), "Carmen", "Ciudadana", "citizen"),
     ("Revisor (DIDEDUC)", make_cui(10000004, "01", "01"), "Rubén", "Revisor", "reviewer"),
-    ("Jefa de unidad", make_cui(10000005, "01", "01"), "Sara", "Supervisora", "supervisor"),
+    ("Jefa de unidad, firmante", make_cui(10000005, "01", "01"), "Sara", "Supervisora", "supervisor"),
 ]
 
 
@@ -77,7 +77,11 @@ def ensure_demo_accounts() -> list[DemoAccount]:
     for unit in reviewer_units:
         grant_role(users["reviewer"], Role.REVIEWER, unit, actor=admin)
     grant_role(users["reviewer"], Role.SIGNER, OrgUnit.objects.get(code="digeace"), actor=admin)
-    # Sara receives the escalations of Guatemala Norte's overdue cases.
+    # Sara, as the head of a directorate, signs the documents the procedures issue
+    # (/oficina/firmas/) wherever they are issued; she receives the escalations of Guatemala
+    # Norte's overdue cases.
+    for unit in reviewer_units:
+        grant_role(users["supervisor"], Role.SIGNER, unit, actor=admin)
     grant_role(
         users["supervisor"],
         Role.SUPERVISOR,

@@ -91,6 +91,7 @@ def office_home(request):
             "supervises": memberships.filter(
                 role__in=roles_allowed_to(Action.SUPERVISE_CASES)
             ).exists(),
+            "signs": memberships.filter(role__in=roles_allowed_to(Action.SIGN_DOCUMENTS)).exists(),
         },
     )
 
