@@ -8,7 +8,9 @@ import ventanilla
 
 LOCALE = Path(ventanilla.__file__).parent / "locale" / "en" / "LC_MESSAGES"
 ENTRY = re.compile(
-    r'^msgid ((?:".*"\n)+)(?:msgid_plural (?:".*"\n)+)?((?:msgstr.*\n(?:".*"\n)*)+)', re.M
+    r'^(?:msgctxt ((?:".*"\n)+))?msgid ((?:".*"\n)+)(?:msgid_plural (?:".*"\n)+)?'
+    r'((?:msgstr.*\n(?:".*"\n)*)+)',
+    re.M,
 )
 
 
@@ -24,11 +26,13 @@ def _joined(quoted: str) -> str:
 def po_entries() -> dict[str, list[str]]:
     text = (LOCALE / "django.po").read_text(encoding="utf-8")
     entries = {}
-    for msgid, msgstrs in ENTRY.findall(text + "\n"):
+    for context, msgid, msgstrs in ENTRY.findall(text + "\n"):
         translations = [
             _joined(part) for part in re.split(r"^msgstr(?:\[\d\])? ", msgstrs, flags=re.M) if part
         ]
-        entries[_joined(msgid)] = translations
+        # As the compiled catalogue keys it: "context\x04msgid" (pgettext).
+        key = f"{_joined(context)}\x04{_joined(msgid)}" if context else _joined(msgid)
+        entries[key] = translations
     entries.pop("", None)  # the header
     return entries
 
