@@ -31,7 +31,7 @@ DEMO_ACCOUNTS = [
     ("Editor del catálogo", make_cui(10000002, "09", "01"), "Edgar", "Editor", "editor"),
     ("Ciudadana", make_cui(10000003, "16", "01"), "Carmen", "Ciudadana", "citizen"),
     ("Revisor (DIDEDUC)", make_cui(10000004, "01", "01"), "Rubén", "Revisor", "reviewer"),
-    ("Jefa de unidad, firmante", make_cui(10000005, "01", "01"), "Sara", "Supervisora", "supervisor"),
+    ("Jefa de unidad (firma)", make_cui(10000005, "01", "01"), "Sara", "Supervisora", "supervisor"),
 ]
 
 
