@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from functools import cached_property
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import DateTimeField, Q
@@ -22,6 +24,7 @@ from ventanilla.cases.models import (
     SavedSearch,
     Status,
 )
+from ventanilla.core.page_cache import content_version
 from ventanilla.engine.business_days import is_business_day
 from ventanilla.engine.check import APPLICANT_LANE
 from ventanilla.identity.models import Membership, Role, User
@@ -48,12 +51,18 @@ def case_for_applicant(request, pk) -> Case:
     return case
 
 
+def _in_lanes(lanes) -> Q:
+    """Cases in these (unit id, lane) pairs, as a filter."""
+    found = Q(pk__in=[])
+    for unit, lane in lanes:
+        found |= Q(unit=unit, current_lane=lane)
+    return found
+
+
 def _lanes_of(official) -> Q:
     """The (unit, lane) pairs this official works, as a filter."""
-    lanes = Q(pk__in=[])
-    for membership in Membership.objects.filter(user=official, role__in=list(LANE_ACTIONS)):
-        lanes |= Q(unit=membership.org_unit_id, current_lane=membership.role)
-    return lanes
+    memberships = Membership.objects.filter(user=official, role__in=list(LANE_ACTIONS))
+    return _in_lanes(memberships.values_list("org_unit_id", "role"))
 
 
 def queue_for(official):
@@ -131,14 +140,42 @@ def supervised_units(official) -> list:
     return units_where(official, Action.SUPERVISE_CASES)
 
 
-def office_cases(official):
+@dataclass(frozen=True)
+class OfficeScope:
+    """Where an official works, as the back office's pages ask on every request."""
+
+    lanes: tuple[tuple[int, str], ...]  # the (unit id, lane) pairs of the lanes they work
+    supervised: list  # the units they head, by name (as ``supervised_units``)
+
+    @property
+    def lane_names(self) -> list[str]:
+        """The lanes they work in some unit."""
+        return sorted({lane for _unit, lane in self.lanes})
+
+
+def office_scope(official) -> OfficeScope:
+    """The lanes an official works and the units they head, from one read of their
+    memberships (instead of one query for each)."""
+    heads = roles_allowed_to(Action.SUPERVISE_CASES)
+    lanes, supervised = set(), set()
+    for membership in Membership.objects.filter(user=official).select_related("org_unit"):
+        if membership.role in LANE_ACTIONS:
+            lanes.add((membership.org_unit_id, membership.role))
+        if membership.role in heads and official.is_active:  # as ``units_where``
+            supervised.add(membership.org_unit)
+    return OfficeScope(tuple(sorted(lanes)), sorted(supervised, key=lambda unit: unit.name))
+
+
+def office_cases(official, scope: OfficeScope | None = None):
     """Every case this official finds in the back office: the cases waiting in the lanes
     they work (as ``queue_for``), the open cases assigned to them, and every open case of
-    the units they head. Oldest submission first; ``queue_rows`` reads a page's rows."""
-    visible = Q(_lanes_of(official), status=Status.IN_REVIEW) | Q(
+    the units they head (``scope``: ``office_scope(official)``, when the caller has it
+    already). Oldest submission first; ``queue_rows`` reads a page's rows."""
+    scope = scope or office_scope(official)
+    visible = Q(_in_lanes(scope.lanes), status=Status.IN_REVIEW) | Q(
         assignee=official, status__in=OPEN
     )
-    if units := supervised_units(official):
+    if units := scope.supervised:
         visible |= Q(unit__in=[unit.pk for unit in units], status__in=OPEN)
     return Case.objects.filter(visible).order_by("submitted_at", "pk")
 
@@ -170,8 +207,8 @@ def deadline_filter(state: DeadlineState, today: datetime.date | None = None) ->
 
     With L business days left and E gone since submission, a case is at risk when
     L <= 20 % of (E + L), that is when L == 0 or E >= 4 L: "submitted before the 4L-th
-    business day back". L comes from the due date by a binary search written as nested
-    CASEs (``_latest_submission``), so each row costs a few comparisons. Overdue means a
+    business day back". L comes from the due date by a search among the business days ahead
+    (``_latest_submission``), so each row costs a few comparisons. Overdue means a
     business day has passed since the due date."""
     today = today or clock.today()
     running = Q(due_date__isnull=False, decided_at__isnull=True)
@@ -181,26 +218,44 @@ def deadline_filter(state: DeadlineState, today: datetime.date | None = None) ->
     last_business_day = _business_days(today, 1, -1)[0]
     if state == DeadlineState.OVERDUE:
         return running & Q(due_date__lt=last_business_day)
-    ratio = round((1 - AT_RISK_SHARE) / AT_RISK_SHARE)  # 4
-    ahead = _business_days(today, AT_RISK_HORIZON + 1, 1)
-    back = _business_days(today, ratio * AT_RISK_HORIZON, -1)
-    latest = {left: _midnight(back[ratio * left - 1]) for left in range(1, AT_RISK_HORIZON + 1)}
-    at_risk = Q(due_date__lt=ahead[0]) | Q(
-        due_date__lt=ahead[AT_RISK_HORIZON],
-        submitted_at__lt=_latest_submission(ahead, latest, 1, AT_RISK_HORIZON),
-    )
+    tomorrow, horizon, (sql, params) = _at_risk_terms(today, connection.vendor)
+    latest_submission = RawSQL(sql, list(params), output_field=DateTimeField())  # noqa: S611
+    at_risk = Q(due_date__lt=tomorrow) | Q(due_date__lt=horizon, submitted_at__lt=latest_submission)
     running &= Q(due_date__gte=last_business_day)
     return running & (at_risk if state == DeadlineState.AT_RISK else ~at_risk)
 
 
-def _latest_submission(ahead, latest, low: int, high: int) -> RawSQL:
+@lru_cache(maxsize=8)
+def _at_risk_terms(today: datetime.date, vendor: str) -> tuple:
+    """What the "at risk" filter compares with today (the same all day, so worked out once
+    per process and day): the first business day ahead, the first one past the horizon,
+    and the latest submission time at risk for the due date, as SQL for ``vendor``."""
+    ratio = round((1 - AT_RISK_SHARE) / AT_RISK_SHARE)  # 4
+    ahead = _business_days(today, AT_RISK_HORIZON + 1, 1)
+    back = _business_days(today, ratio * AT_RISK_HORIZON, -1)
+    latest = {left: _midnight(back[ratio * left - 1]) for left in range(1, AT_RISK_HORIZON + 1)}
+    sql = _latest_submission(ahead, latest, 1, AT_RISK_HORIZON)
+    return ahead[0], ahead[AT_RISK_HORIZON], sql
+
+
+def _latest_submission(ahead, latest, low: int, high: int) -> tuple[str, list]:
     """For a case due with between ``low`` and ``high`` business days left, the submission
-    time before which it is at risk: ``latest[L]``, L found by halving the range (the
-    (L+1)-th business day ahead, ``ahead[L]``, is the first date with more than L left).
-    Written as SQL text once: the ORM would take longer to compile the nested CASEs than
-    the database to run them."""
+    time before which it is at risk: ``latest[L]``, L being the number of business days
+    ahead up to the due date (the (L+1)-th business day ahead, ``ahead[L]``, is the first
+    date with more than L left). Written as SQL text (and its parameters) once: the ORM
+    would take longer to compile it than the database to run it.
+
+    PostgreSQL finds L with ``width_bucket`` over an array of the days ahead and reads
+    ``latest`` from another array: two parameters. Elsewhere, nested CASEs halve the range:
+    a parameter a term, ~500 of them, which PostgreSQL's driver would take milliseconds to
+    write into the query."""
     ops = connection.ops
     due = f"{ops.quote_name(Case._meta.db_table)}.{ops.quote_name('due_date')}"
+    if connection.vendor == "postgresql":
+        thresholds = [ops.adapt_datefield_value(ahead[n]) for n in range(low, high)]
+        answers = [ops.adapt_datetimefield_value(latest[n]) for n in range(low, high + 1)]
+        # width_bucket: how many thresholds are <= the due date; arrays count from 1.
+        return f"(%s::timestamptz[])[width_bucket({due}, %s::date[]) + 1]", [answers, thresholds]
 
     def halve(low, high):
         if low == high:
@@ -211,8 +266,7 @@ def _latest_submission(ahead, latest, low: int, high: int) -> RawSQL:
         params = [ops.adapt_datefield_value(ahead[middle]), *first_params, *rest_params]
         return f"CASE WHEN {due} < %s THEN {first} ELSE {rest} END", params
 
-    sql, params = halve(low, high)  # only a quoted column name and parameters
-    return RawSQL(sql, params, output_field=DateTimeField())  # noqa: S611
+    return halve(low, high)  # only a quoted column name and parameters
 
 
 def filter_office_cases(
@@ -227,8 +281,9 @@ def filter_office_cases(
     department=None,
     number: str = "",
 ):
-    """Narrow ``office_cases`` by the queue page's filters (all optional). ``step`` is
-    (procedure slug, task name); ``assignment`` is "mine" or "unassigned"."""
+    """Narrow ``office_cases`` by the queue page's filters (all optional). ``procedure``
+    and ``department`` are instances or their keys (id, code); ``step`` is (procedure slug,
+    task name); ``assignment`` is "mine" or "unassigned"."""
     if procedure is not None:
         cases = cases.filter(procedure=procedure)
     if step:
@@ -280,25 +335,78 @@ class QueuePaginator(Paginator):
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
 
+# What a queue page shows of each case (``office_views._table_rows``), its deadline included:
+# the rest of the row (the process state above all) and of the procedure and the assignee
+# would only cost reading and converting it.
+QUEUE_ROW_FIELDS = (
+    "tracking_number",
+    "status",
+    "current_task",
+    "submitted_at",
+    "due_date",
+    "decided_at",
+    "paused_since",
+    "procedure__name",
+    "procedure__slug",
+    "assignee__first_names",
+    "assignee__last_names",
+    "assignee__cui",
+)
+
+
 def queue_rows(ids):
     """The cases a queue page lists, with what it shows (never the process state)."""
     return (
         Case.objects.filter(pk__in=ids)
-        .select_related("procedure", "assignee", "unit", "department")
-        .defer("state", "draft")
+        .select_related("procedure", "assignee")
+        .only(*QUEUE_ROW_FIELDS)
+        .order_by()  # the page puts them in the order of its ids
     )
-
-
-def lanes_worked_by(official) -> list[str]:
-    """The lanes (roles) this official works in some unit."""
-    roles = Membership.objects.filter(user=official, role__in=list(LANE_ACTIONS))
-    return sorted(set(roles.values_list("role", flat=True)))
 
 
 def lanes_of_units(units) -> set[str]:
     """The lanes somebody works in these units."""
     roles = Membership.objects.filter(org_unit__in=units, role__in=list(LANE_ACTIONS))
     return set(roles.values_list("role", flat=True))
+
+
+@dataclass(frozen=True)
+class QueueChoices:
+    """What the queue's filters offer that is the same for every official."""
+
+    procedures: list[tuple[int, str]]  # the online procedures: (id, name), by name
+    steps: list[tuple[str, list[tuple[str, str]]]]  # as ``step_choices``
+    step_titles: dict[str, str]  # {"slug:task": title}
+    departments: list[tuple[str, str]]  # (code, name), by name
+
+
+QUEUE_CHOICES_SECONDS = 600
+
+
+def queue_choices() -> QueueChoices:
+    """The procedures, steps and departments the queue's filters offer. They change only
+    with public content (publishing a version, editing a procedure or the reference data
+    bumps its version, ``core.page_cache``), so they are read once per process and content
+    version instead of on every request (five queries and every version's forms)."""
+    key = f"cases:queue-choices:{content_version()}"
+    if (choices := cache.get(key)) is not None:
+        return choices
+    from ventanilla.catalog.models import Procedure
+    from ventanilla.core.models import Department
+    from ventanilla.engine.models import ProcessVersion
+
+    online = ProcessVersion.objects.values("slug")
+    steps = step_choices()
+    choices = QueueChoices(
+        procedures=list(
+            Procedure.objects.filter(slug__in=online).order_by("name").values_list("pk", "name")
+        ),
+        steps=steps,
+        step_titles={value: title for _name, options in steps for value, title in options},
+        departments=list(Department.objects.order_by("name").values_list("code", "name")),
+    )
+    cache.set(key, choices, QUEUE_CHOICES_SECONDS)
+    return choices
 
 
 def step_choices() -> list[tuple[str, list[tuple[str, str]]]]:
