@@ -74,7 +74,16 @@ def demo(argv: list[str]) -> None:
     counts = load_reference_data()
     accounts = ensure_demo_accounts()
     call_command("procedures", "publish")
+    from django.conf import settings
+
     from ventanilla.catalog.models import Procedure
+
+    signer = settings.VENTANILLA_DOCUMENTS
+    demo_signer = signer["SIGNER"] == "pkcs12" and not signer["PKCS12_FILE"]
+    if demo_signer:  # no FEA certificate configured: the demo's own test PKI, made now
+        from ventanilla.documents.pki import ensure_demo_pki
+
+        demo_pki = ensure_demo_pki()
 
     print(
         f"Ventanilla lista: {Procedure.objects.count()} trámites en el inventario "
@@ -83,12 +92,15 @@ def demo(argv: list[str]) -> None:
     print(f"\nCuentas de demostración (contraseña para todas: {accounts[0].password}):")
     for account in accounts:
         print(f"  {account.role:<22} CUI {account.cui}  {account.name}")
-    from django.conf import settings
-
     if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
         print(
             f"\nLos correos (por ejemplo, para confirmar una cuenta) se guardan en "
             f"{settings.EMAIL_FILE_PATH}"
+        )
+    if demo_signer:
+        print(
+            f"\nDocumentos firmados con una PKI de prueba ({demo_pki.directory}): dicen «NO "
+            f"VÁLIDO PARA PRODUCCIÓN». Verifíquelos en /verificar/."
         )
     site = _public_address(options.bind)
     print(
