@@ -116,7 +116,7 @@ def test_the_signer_signs_with_a_fresh_code_and_the_holder_downloads(
     assert hashlib.sha256(signed).hexdigest() == document.sha256
     checked = validation.validate_pdf(signed)
     assert checked.ok, checked.reasons
-    assert InboxMessage.objects.filter(user=citizen, subject__contains="está listo").exists()
+    assert InboxMessage.objects.filter(user=citizen, subject__startswith="Documento listo").exists()
     client.force_login(citizen)
     case_page = client.get(f"/mis-tramites/{case.pk}/").content.decode()
     assert "Documento listo para descargar" in case_page
@@ -155,7 +155,9 @@ def test_revoking_needs_a_reason_tells_the_holder_and_the_portal_says_revocado(
     client.post(page, {"reason": "Datos del establecimiento equivocados"})
     document.refresh_from_db()
     assert document.status == Status.REVOKED and document.revoked_by == signer
-    assert InboxMessage.objects.filter(user=citizen, subject__contains="revocó").exists()
+    assert InboxMessage.objects.filter(
+        user=citizen, subject__startswith="Documento revocado"
+    ).exists()
     verdict = client.get(f"/verificar/{document.code}/")
     assert "vt-verdict--revocado" in verdict.content.decode()
     assert "Datos del establecimiento equivocados" in verdict.content.decode()

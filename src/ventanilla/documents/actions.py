@@ -113,7 +113,7 @@ def sign(document_id: int, *, signer) -> Document:
         )
     _tell_holder(
         document,
-        _("Su %(kind)s está listo") % {"kind": document.get_kind_display().lower()},
+        _("Documento listo: %(title)s") % {"title": document.title},
         _(
             "Ya puede descargar «%(title)s», firmado electrónicamente. "
             "Código de verificación: %(code)s"
@@ -145,7 +145,7 @@ def revoke(document_id: int, *, actor, reason: str) -> Document:
         status_list.status_list_changed()  # other processes re-sign their lists
     _tell_holder(
         document,
-        _("Se revocó su %(kind)s") % {"kind": document.get_kind_display().lower()},
+        _("Documento revocado: %(title)s") % {"title": document.title},
         _("«%(title)s» (código %(code)s) ya no es válido. Motivo: %(reason)s")
         % {"title": document.title, "code": document.code, "reason": reason},
     )

@@ -80,14 +80,28 @@ def signing_queue(request):
         if not check.accepted:
             form.add_error("code", _("Ese código no es correcto o ya se usó. Espere el siguiente."))
         else:
-            signed = [
-                actions.sign(d.pk, signer=request.user) for d in form.cleaned_data["documents"]
-            ]
+            signed = skipped = 0
+            for document in form.cleaned_data["documents"]:
+                try:
+                    actions.sign(document.pk, signer=request.user)
+                    signed += 1
+                except (actions.NotReady, PermissionDenied):
+                    skipped += 1  # signed by someone else meanwhile, or no longer theirs
             messages.success(
                 request,
-                ngettext("Firmó %(count)d documento.", "Firmó %(count)d documentos.", len(signed))
-                % {"count": len(signed)},
+                ngettext("Firmó %(count)d documento.", "Firmó %(count)d documentos.", signed)
+                % {"count": signed},
             )
+            if skipped:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(count)d documento ya no esperaba su firma.",
+                        "%(count)d documentos ya no esperaban su firma.",
+                        skipped,
+                    )
+                    % {"count": skipped},
+                )
             return redirect("documents_office:signing_queue")
     status = 400 if form.errors else 200
     return render(
