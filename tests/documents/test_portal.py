@@ -76,7 +76,9 @@ def test_an_unknown_or_malformed_code_is_desconocido(client, signed):
 
 def test_the_pdf_itself_is_valido_and_the_same_as_json(client, signed):
     data = signed.pdf.read()
-    assert verdict_of(upload(client, data)) == "valido"
+    page = upload(client, data)
+    assert verdict_of(page) == "valido"
+    assert "DEMOSTRACIÓN" in page.content.decode()  # the demo's certificates say so
     answer = client.post("/verificar/archivo.json", data, content_type="application/pdf").json()
     assert answer["veredicto"] == "valido" and answer["documento"]["codigo"] == signed.code
 

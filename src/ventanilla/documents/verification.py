@@ -122,7 +122,10 @@ def by_pdf(data: bytes) -> Answer:
     answer = _from_registry(
         document,
         "pdf",
-        [_("El archivo no cambió desde que se firmó y la firma es de una entidad reconocida.")],
+        [
+            _("El archivo no cambió desde que se firmó y la firma es de una entidad reconocida."),
+            *checked.notes,  # e.g. signed with the demo's test certificates
+        ],
     )
     answer.signer, answer.signed_at = checked.signer, checked.signing_time
     return answer
