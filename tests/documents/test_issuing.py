@@ -117,6 +117,8 @@ def test_the_signer_signs_with_a_fresh_code_and_the_holder_downloads(
     checked = validation.validate_pdf(signed)
     assert checked.ok, checked.reasons
     assert InboxMessage.objects.filter(user=citizen, subject__startswith="Documento listo").exists()
+    office_page = client.get(f"/oficina/expedientes/{case.pk}/").content.decode()
+    assert "Documento firmado" in office_page and document.code in office_page
     client.force_login(citizen)
     case_page = client.get(f"/mis-tramites/{case.pk}/").content.decode()
     assert "Documento listo para descargar" in case_page

@@ -521,6 +521,7 @@ HISTORY = {
     "file_attached": _("Archivo adjunto"),
     "escalated": _("Vencido: avisamos al jefe de la unidad"),
     "decided": _("Resuelto"),
+    "document_issued": _("Documento firmado"),
     "flagged": _("Detenido: lo revisa un administrador"),
 }
 
@@ -564,6 +565,8 @@ def official_history(case: Case) -> list[dict]:
             detail = event.after.get("reason", "")
         elif event.kind == "file_attached":
             detail = files.get(event.after.get("file"), "")
+        elif event.kind == "document_issued":
+            detail = event.after.get("document", "")  # its verification code
         entries.append(
             {
                 "kind": event.kind,
