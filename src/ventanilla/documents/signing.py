@@ -31,6 +31,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from ventanilla.documents import pki
+from ventanilla.documents.event_loops import outside_event_loop
 
 SIGNATURE_FIELD = "Firma"
 # Room for the CMS container beyond the certificates it embeds: signature, signed
@@ -210,6 +211,7 @@ def _timestamper(conf: dict) -> HTTPTimeStamper | None:
     return HTTPTimeStamper(conf["TIMESTAMP_URL"], timeout=conf["TIMESTAMP_TIMEOUT"])
 
 
+@outside_event_loop
 def sign_pdf(pdf_bytes: bytes, *, reason: str = "", location: str = "") -> bytes:
     """The PDF certified with "no changes allowed": PAdES B-B, or B-T with a time-stamp."""
     conf = config()

@@ -24,6 +24,7 @@ from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
 from ventanilla.documents import pki, signing
+from ventanilla.documents.event_loops import outside_event_loop
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ def _read_signatures(data: bytes):
     return reader.embedded_regular_signatures
 
 
+@outside_event_loop
 def validate_pdf(data: bytes) -> PdfCheck:
     """Validate the first (certifying) signature of ``data`` against the trust roots."""
     if not isinstance(data, bytes | bytearray | memoryview) or not data:
