@@ -151,7 +151,11 @@ class Document(models.Model):
                 name="document_once_per_batch_row",
             )
         ]
-        indexes = [models.Index(fields=["status", "unit"], name="document_signing_queue_idx")]
+        indexes = [
+            models.Index(fields=["status", "unit"], name="document_signing_queue_idx"),
+            # A cohort file's rows already issued by another batch (documents/batch.py).
+            models.Index(fields=["batch_key"], name="document_batch_key_idx"),
+        ]
         verbose_name = _("documento")
         verbose_name_plural = _("documentos")
 
