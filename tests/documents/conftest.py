@@ -23,7 +23,8 @@ from tests.cases.conftest import (  # noqa: F401 (shared fixtures)
     reviewers,
 )
 from ventanilla.core.cui import make_cui
-from ventanilla.documents import codes, pki, signing
+from ventanilla.core.models import OrgUnit
+from ventanilla.documents import codes, pki, signing, status_list
 from ventanilla.identity import two_factor
 from ventanilla.identity.actions import grant_role
 from ventanilla.identity.models import Role, TotpDevice, User
@@ -250,6 +251,22 @@ def timestamp_server(demo_pki):
     yield f"http://127.0.0.1:{server.server_address[1]}/tsa"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_status_lists():
+    """Each test reads the status lists its own database holds, not a process cache."""
+    status_list.forget_cached_status_lists()
+    yield
+    status_list.forget_cached_status_lists()
+
+
+@pytest.fixture
+def unit(db):
+    return OrgUnit.objects.get_or_create(
+        code="digeduca-pruebas",
+        defaults={"name": "Dirección de Pruebas", "kind": OrgUnit.Kind.CENTRAL},
+    )[0]
 
 
 def person_cui(n):

@@ -11,28 +11,12 @@ from django.utils import timezone
 from joserfc import jws
 from joserfc.jwk import OKPKey
 
-from ventanilla.core.models import OrgUnit
 from ventanilla.documents import credentials, status_list
 from ventanilla.documents.credentials import CredentialVerdict, sign_credential, verify_credential
 from ventanilla.documents.models import Document, Kind, Status
 
 HOLDER = "María José López Ajú"
 CUI = "2654 37891 0101"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_status_lists():
-    status_list.forget_cached_status_lists()
-    yield
-    status_list.forget_cached_status_lists()
-
-
-@pytest.fixture
-def unit(db):
-    return OrgUnit.objects.get_or_create(
-        code="digeduca-pruebas",
-        defaults={"name": "Dirección de Pruebas", "kind": OrgUnit.Kind.CENTRAL},
-    )[0]
 
 
 def make_diploma(unit, code, *, holder=HOLDER, index=None, **data):

@@ -23,13 +23,6 @@ from ventanilla.notifications.models import InboxMessage
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_status_lists():
-    status_list.forget_cached_status_lists()
-    yield
-    status_list.forget_cached_status_lists()
-
-
 def diagram() -> str:
     issue = SERVICE.format(
         id="emitir",

@@ -13,7 +13,6 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from tests.documents.test_credentials import make_diploma, parts
-from ventanilla.core.models import OrgUnit
 from ventanilla.documents import credentials, status_list
 from ventanilla.documents.models import Document, Status
 from ventanilla.documents.status_list import (
@@ -24,21 +23,6 @@ from ventanilla.documents.status_list import (
     decode_bitstring,
     encode_bitstring,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_status_lists():
-    status_list.forget_cached_status_lists()
-    yield
-    status_list.forget_cached_status_lists()
-
-
-@pytest.fixture
-def unit(db):
-    return OrgUnit.objects.get_or_create(
-        code="digeduca-pruebas",
-        defaults={"name": "Dirección de Pruebas", "kind": OrgUnit.Kind.CENTRAL},
-    )[0]
 
 
 def set_positions(bits: bytes) -> list[int]:

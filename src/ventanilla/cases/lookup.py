@@ -5,7 +5,6 @@ and an address gets a limited number of tries."""
 from __future__ import annotations
 
 from django import forms
-from django.core.cache import cache
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from ventanilla.cases import queries
 from ventanilla.cases.models import Case
+from ventanilla.core.rate_limits import too_many_tries
 
 TRIES = 10
 WINDOW_SECONDS = 15 * 60
@@ -39,20 +39,13 @@ class LookupForm(forms.Form):
         return self.cleaned_data["number"].strip().upper()
 
 
-def _too_many_tries(request) -> bool:
-    key = f"consulta:{request.META.get('REMOTE_ADDR', '')}"
-    tries = cache.get_or_set(key, 0, WINDOW_SECONDS)
-    cache.incr(key)
-    return tries >= TRIES
-
-
 @require_http_methods(["GET", "POST"])
 def lookup(request):
     form = LookupForm(request.POST if request.method == "POST" else None)
     case = None
     status = 200
     if request.method == "POST" and form.is_valid():
-        if _too_many_tries(request):
+        if too_many_tries(request, "consulta", tries=TRIES, window_seconds=WINDOW_SECONDS):
             form.add_error(None, _("Hizo demasiadas consultas. Espere 15 minutos."))
             status = 429
         else:

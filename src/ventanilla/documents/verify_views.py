@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ventanilla.cases.uploads import limits
+from ventanilla.core.rate_limits import too_many_tries
 from ventanilla.documents import codes, verification
 
 TRIES = 60
@@ -76,10 +76,16 @@ class CredentialForm(forms.Form):
 
 
 def _too_many(request) -> bool:
-    key = f"verificar:{request.META.get('REMOTE_ADDR', '')}"
-    tries = cache.get_or_set(key, 0, WINDOW_SECONDS)
-    cache.incr(key)
-    return tries >= getattr(settings, "VENTANILLA_VERIFY_TRIES", TRIES)
+    return too_many_tries(
+        request,
+        "verificar",
+        tries=getattr(settings, "VENTANILLA_VERIFY_TRIES", TRIES),
+        window_seconds=WINDOW_SECONDS,
+    )
+
+
+def _slow_down() -> str:
+    return _("Hizo demasiadas comprobaciones seguidas. Espere 5 minutos.")
 
 
 def _portal(request, *, status=200, **forms_given):
@@ -120,7 +126,7 @@ def by_code(request, code):
     if _too_many(request):
         form = CodeForm({"codigo": code})
         form.is_valid()  # bound and cleaned, so that the message can be added
-        form.add_error(None, _("Hizo demasiadas comprobaciones seguidas. Espere 5 minutos."))
+        form.add_error(None, _slow_down())
         return _portal(request, code_form=form, status=429)
     return _verdict(request, verification.by_code(code))
 
@@ -133,7 +139,7 @@ def by_file(request):
     if not form.is_valid():
         return _portal(request, file_form=form, status=400)
     if _too_many(request):
-        form.add_error(None, _("Hizo demasiadas comprobaciones seguidas. Espere 5 minutos."))
+        form.add_error(None, _slow_down())
         return _portal(request, file_form=form, status=429)
     return _verdict(request, verification.by_pdf(form.cleaned_data["archivo"].read()))
 
@@ -146,7 +152,7 @@ def by_credential(request):
     if not form.is_valid():
         return _portal(request, credential_form=form, status=400)
     if _too_many(request):
-        form.add_error(None, _("Hizo demasiadas comprobaciones seguidas. Espere 5 minutos."))
+        form.add_error(None, _slow_down())
         return _portal(request, credential_form=form, status=429)
     return _verdict(request, verification.by_credential(form.cleaned_data["credencial"]))
 
@@ -167,7 +173,7 @@ def _json(answer) -> JsonResponse:
 @require_GET
 def code_json(request, code):
     if _too_many(request):
-        return _json_error(_("Demasiadas comprobaciones seguidas. Espere 5 minutos."), 429)
+        return _json_error(_slow_down(), 429)
     return _json(verification.by_code(code))
 
 
@@ -188,7 +194,7 @@ def file_json(request):
         if b"%PDF-" not in data[:1024]:
             return _json_error(_("Ese archivo no es un PDF."), 400)
     if _too_many(request):
-        return _json_error(_("Demasiadas comprobaciones seguidas. Espere 5 minutos."), 429)
+        return _json_error(_slow_down(), 429)
     return _json(verification.by_pdf(data))
 
 
@@ -199,7 +205,7 @@ def credential_json(request):
     if not token or len(token) > MAX_CREDENTIAL_CHARS:
         return _json_error(_("Envíe la credencial como cuerpo de la petición."), 400)
     if _too_many(request):
-        return _json_error(_("Demasiadas comprobaciones seguidas. Espere 5 minutos."), 429)
+        return _json_error(_slow_down(), 429)
     return _json(verification.by_credential(token))
 
 
