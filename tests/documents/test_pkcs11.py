@@ -34,6 +34,17 @@ def test_a_document_signed_in_the_token_validates(tmp_path, hsm_signer, nss_db):
     assert "Certificate Validation: Certificate is Trusted." in report
 
 
+def test_documents_are_signed_in_one_pass_through_the_token(hsm_signer):
+    fields = document_fields()
+    signed = signing.sign_rendered(
+        lambda field: rendering.render_pdf("diploma", fields, signature=field), reason="Emisión"
+    )
+    assert signing.signature_field() is not None  # the one-pass template, with the token's key
+    check = validation.validate_pdf(signed)
+    assert check.ok, check.reasons
+    assert hsm_signer["common_name"] in check.signer
+
+
 def test_the_token_session_is_kept_between_signatures(hsm_signer):
     first = signing._signer()
     pdf = rendering.render_pdf("certification", document_fields(), demo=False)

@@ -11,15 +11,30 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from tests.documents.conftest import TSA_TIME, document_fields, pdfsig
 from ventanilla.documents import pki, rendering, signing, validation
 
+REASON, LOCATION = "Emisión del documento", "Guatemala"
 
-def signed_document(kind="certification", **overrides) -> tuple[dict, bytes]:
+
+def signed_document(kind="certification", one_pass=True, **overrides) -> tuple[dict, bytes]:
+    """A document signed as the platform issues it (one pass: the renderer writes the empty
+    signature, ``pades`` fills it) or as any PDF is (pyHanko's incremental update)."""
     fields = document_fields(**overrides)
+    if one_pass:
+        return fields, signing.sign_rendered(
+            lambda field: rendering.render_pdf(kind, fields, signature=field),
+            reason=REASON,
+            location=LOCATION,
+        )
     pdf = rendering.render_pdf(kind, fields)
-    return fields, signing.sign_pdf(pdf, reason="Emisión del documento", location="Guatemala")
+    return fields, signing.sign_pdf(pdf, reason=REASON, location=LOCATION)
 
 
-def test_pdfsig_finds_the_signature_valid_and_the_demo_root_trusted(tmp_path, nss_db):
-    _fields, signed = signed_document("diploma")
+# Both ways of signing must give the same answers to every validator.
+both_ways = pytest.mark.parametrize("one_pass", [True, False], ids=["one-pass", "pyhanko"])
+
+
+@both_ways
+def test_pdfsig_finds_the_signature_valid_and_the_demo_root_trusted(tmp_path, nss_db, one_pass):
+    _fields, signed = signed_document("diploma", one_pass=one_pass)
     path = tmp_path / "diploma.pdf"
     path.write_bytes(signed)
     report = pdfsig(path, nss_db)
@@ -30,8 +45,9 @@ def test_pdfsig_finds_the_signature_valid_and_the_demo_root_trusted(tmp_path, ns
     assert pki.SIGNER_NAME in report
 
 
-def test_pyhanko_finds_it_certified_intact_and_trusted():
-    _fields, signed = signed_document()
+@both_ways
+def test_pyhanko_finds_it_certified_intact_and_trusted(one_pass):
+    _fields, signed = signed_document(one_pass=one_pass)
     check = validation.validate_pdf(signed)
     assert check.ok, check.reasons
     assert (check.intact, check.valid_signature, check.trusted) == (True, True, True)
@@ -41,17 +57,26 @@ def test_pyhanko_finds_it_certified_intact_and_trusted():
     assert check.demo and check.notes
 
 
-def test_the_signature_is_pades_and_certifies_with_no_changes_allowed():
+@both_ways
+def test_the_signature_is_pades_and_certifies_with_no_changes_allowed(one_pass):
     from io import BytesIO
 
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.fields import MDPPerm
 
-    _fields, signed = signed_document()
-    signature = PdfFileReader(BytesIO(signed)).embedded_regular_signatures[0]
+    _fields, signed = signed_document(one_pass=one_pass)
+    reader = PdfFileReader(BytesIO(signed))
+    signature = reader.embedded_regular_signatures[0]
     assert signature.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
     assert signature.docmdp_level == MDPPerm.NO_CHANGES
-    assert signature.sig_object["/Reason"] == "Emisión del documento"
+    assert signature.sig_object["/Reason"] == REASON
+    assert signature.sig_object["/Location"] == LOCATION
+    assert signature.field_name == signing.SIGNATURE_FIELD
+    assert "/ESIC" in reader.root["/Extensions"]  # the PAdES developer extension
+    # PAdES baseline: the time is the dictionary's /M, never a CMS signing-time attribute.
+    attributes = [a["type"].native for a in signature.signer_info["signed_attrs"]]
+    assert attributes == ["content_type", "message_digest", "signing_certificate_v2"]
+    assert signature.self_reported_timestamp is not None
 
 
 def test_the_demo_signer_is_ecdsa_p256_for_signing_only(demo_pki):

@@ -72,8 +72,10 @@ def prepare(
 def _render_and_sign(document: Document) -> tuple[bytes, str]:
     from ventanilla.documents import rendering, signing
 
-    pdf = rendering.render(document)
-    return signing.sign_pdf(pdf, reason=document.title), signing.signer_subject()
+    pdf = signing.sign_rendered(
+        lambda field: rendering.render(document, signature=field), reason=document.title
+    )
+    return pdf, signing.signer_subject()
 
 
 def _tell_holder(document: Document, subject: str, body: str) -> None:

@@ -644,13 +644,14 @@ def chunk_size(pending: int, workers: int) -> int:
 def warm_up(*, signer: bool = True) -> None:
     """What every signature needs, built once per process: the fonts, the credentials' key
     and (unless ``signer`` is false: a parent about to fork must not open a PKCS#11 session
-    its children would share) the signer, its key parsed."""
+    its children would share) the signer, its key parsed, and its CMS template."""
     from ventanilla.documents import credentials, rendering, signing
 
     rendering.warm_up()
     credentials.signing_key()
     if signer:
         signing.signer_subject()
+        signing.signature_field()
 
 
 def sign_range(batch_id: int, first_id: int, last_id: int, signer_id: int) -> int:
@@ -681,7 +682,10 @@ def sign_range(batch_id: int, first_id: int, last_id: int, signer_id: int) -> in
     try:
         for document in documents:
             document.issued_at = timezone.now()
-            pdf = signing.sign_pdf(rendering.render(document), reason=document.title)
+            pdf = signing.sign_rendered(
+                lambda field, document=document: rendering.render(document, signature=field),
+                reason=document.title,
+            )
             document.sha256 = hashlib.sha256(pdf).hexdigest()
             document.pdf.save(f"{document.code}.pdf", ContentFile(pdf), save=False)
             stored.append(document)

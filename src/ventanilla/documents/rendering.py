@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from ventanilla.documents import codes
+from ventanilla.documents.pades import SignatureField, close, pdf_text
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 MM = 72 / 25.4
@@ -594,7 +595,7 @@ class _Objects:
             + b"\nendstream"
         )
 
-    def serialize(self, root: int, info: int, file_id: str) -> bytes:
+    def serialize(self, root: int, info: int, file_id: str) -> bytearray:
         out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
         offsets = []
         for number, body in enumerate(self.bodies, start=1):
@@ -607,12 +608,7 @@ class _Objects:
             f"trailer\n<< /Size {len(self.bodies) + 1} /Root {root} 0 R /Info {info} 0 R "
             f"/ID [<{file_id}> <{file_id}>] >>\nstartxref\n{xref}\n%%EOF\n"
         ).encode("latin-1")
-        return bytes(out)
-
-
-def _pdf_text(value: str) -> str:
-    """A PDF text string (UTF-16BE with BOM, hex)."""
-    return "<FEFF" + value.encode("utf-16-be").hex().upper() + ">"
+        return out
 
 
 def _add_font(objects: _Objects, face_name: str) -> int:
@@ -636,9 +632,18 @@ def _add_font(objects: _Objects, face_name: str) -> int:
     )
 
 
-def _write_pdf(pages: list[Page], title: str, subject: str, author: str, code: str) -> bytes:
+def _write_pdf(
+    pages: list[Page],
+    title: str,
+    subject: str,
+    author: str,
+    code: str,
+    signature: SignatureField | None = None,
+) -> bytes:
     objects = _Objects()
     catalog, pages_ref = objects.reserve(), objects.reserve()
+    if signature is not None:
+        widget_ref = objects.reserve()
     used = sorted(set().union(*(page.faces for page in pages)), key=list(FACES).index)
     fonts = " ".join(f"/{_font_resource(name)} {_add_font(objects, name)} 0 R" for name in used)
     kids = []
@@ -646,11 +651,12 @@ def _write_pdf(pages: list[Page], title: str, subject: str, author: str, code: s
         content = objects.stream(
             "/Filter /FlateDecode", zlib.compress("\n".join(page.ops).encode("latin-1"), 6)
         )
+        annotations = f" /Annots [{widget_ref} 0 R]" if signature and not kids else ""
         kids.append(
             objects.add(
                 f"<< /Type /Page /Parent {pages_ref} 0 R "
                 f"/MediaBox [0 0 {_num(page.width)} {_num(page.height)}] "
-                f"/Resources << /Font << {fonts} >> >> /Contents {content} 0 R >>"
+                f"/Resources << /Font << {fonts} >> >> /Contents {content} 0 R{annotations} >>"
             )
         )
     objects.put(
@@ -659,17 +665,28 @@ def _write_pdf(pages: list[Page], title: str, subject: str, author: str, code: s
     )
     now = datetime.datetime.now(datetime.UTC).strftime("D:%Y%m%d%H%M%SZ")
     info = objects.add(
-        f"<< /Title {_pdf_text(title)} /Subject {_pdf_text(subject)} "
-        f"/Author {_pdf_text(author)} /Creator (Ventanilla) /Producer (Ventanilla) "
+        f"<< /Title {pdf_text(title)} /Subject {pdf_text(subject)} "
+        f"/Author {pdf_text(author)} /Creator (Ventanilla) /Producer (Ventanilla) "
         f"/CreationDate ({now}) /ModDate ({now}) >>"
     )
+    signing = ""
+    if signature is not None:
+        # The last object, so that its placeholders are the last bytes of that kind.
+        signature_ref = objects.reserve()
+        objects.put(widget_ref, signature.widget(signature_ref, kids[0]))
+        signing = " " + signature.catalog_entries(signature_ref, widget_ref)
     objects.put(
         catalog,
         f"<< /Type /Catalog /Pages {pages_ref} 0 R /Lang ({settings.LANGUAGE_CODE}) "
-        f"/ViewerPreferences << /DisplayDocTitle true >> >>",
+        f"/ViewerPreferences << /DisplayDocTitle true >>{signing} >>",
     )
+    if signature is not None:
+        objects.put(signature_ref, signature.signature_dictionary())
     file_id = hashlib.md5(f"{code}:{now}:{title}".encode(), usedforsecurity=False).hexdigest()
-    return objects.serialize(catalog, info, file_id)
+    pdf = objects.serialize(catalog, info, file_id)
+    if signature is not None:
+        close(pdf)
+    return bytes(pdf)
 
 
 # --- Entry point ----------------------------------------------------------------------------
@@ -685,8 +702,15 @@ def _check_fields(kind: str, fields: Mapping) -> None:
         raise ValueError("'paragraphs' must be a list of strings")
 
 
-def render_pdf(kind: str, fields: Mapping, *, demo: bool | None = None) -> bytes:
-    """The unsigned PDF of a document.
+def render_pdf(
+    kind: str,
+    fields: Mapping,
+    *,
+    demo: bool | None = None,
+    signature: SignatureField | None = None,
+) -> bytes:
+    """The unsigned PDF of a document; with ``signature``, it holds that empty certification
+    signature, ready for ``pades.fill``.
 
     ``fields``: title, holder_name, unit (its name), code; optional paragraphs (a list),
     institution, reference, holder_id, place and date (a date or ISO text; or place_date),
@@ -713,7 +737,7 @@ def render_pdf(kind: str, fields: Mapping, *, demo: bool | None = None) -> bytes
             "diploma": _("Diploma"),
         }[kind]
         return _write_pdf(
-            flow.pages, fields["title"], subject, _institution(fields), fields["code"]
+            flow.pages, fields["title"], subject, _institution(fields), fields["code"], signature
         )
 
 
@@ -735,6 +759,6 @@ def fields_for(document) -> dict:
     return fields
 
 
-def render(document, *, demo: bool | None = None) -> bytes:
-    """The unsigned PDF of a registered ``Document`` (see ``fields_for``)."""
-    return render_pdf(document.kind, fields_for(document), demo=demo)
+def render(document, *, demo: bool | None = None, signature: SignatureField | None = None) -> bytes:
+    """The unsigned PDF of a registered ``Document`` (see ``fields_for`` and ``render_pdf``)."""
+    return render_pdf(document.kind, fields_for(document), demo=demo, signature=signature)

@@ -1,5 +1,9 @@
-"""PAdES signatures with pyHanko: every document is certified with "no changes allowed",
-PAdES B-B, or B-T when a time-stamp server is configured.
+"""PAdES signatures: every document is certified with "no changes allowed", PAdES B-B, or
+B-T when a time-stamp server is configured.
+
+``sign_rendered`` signs the documents Ventanilla renders: in one pass with ``pades`` (the
+renderer writes an empty signature, a CMS template built by pyHanko once per key is filled
+in), or with pyHanko when a time-stamp is needed. ``sign_pdf`` signs any PDF with pyHanko.
 
 The key comes from a PKCS#12 file (default: the demo PKI's signer) or from a PKCS#11 token
 (an HSM), as ``settings.VENTANILLA_DOCUMENTS`` says. The signer is built once per process
@@ -8,8 +12,10 @@ and kept: parsing the key again on every signature costs more than the signature
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
+from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 
@@ -18,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ec import ECDSA
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
+from django.utils import timezone
 from pyhanko.keys import load_certs_from_pemder
 from pyhanko.keys.internal import (
     translate_pyca_cryptography_cert_to_asn1,
@@ -30,7 +37,7 @@ from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
-from ventanilla.documents import pki
+from ventanilla.documents import pades, pki
 from ventanilla.documents.event_loops import outside_event_loop
 
 SIGNATURE_FIELD = "Firma"
@@ -145,6 +152,7 @@ def _pkcs11_signer(conf: dict) -> Signer:
 
 
 _signers: dict[tuple, Signer] = {}
+_templates: dict[tuple, pades.CmsTemplate] = {}
 _lock = threading.Lock()
 
 
@@ -181,6 +189,7 @@ def reset_signers() -> None:
             if session is not None:
                 session.close()
         _signers.clear()
+        _templates.clear()
 
 
 def signer_certificate() -> x509.Certificate:
@@ -236,3 +245,63 @@ def sign_pdf(pdf_bytes: bytes, *, reason: str = "", location: str = "") -> bytes
     else:
         pdf_signer.sign_pdf(writer, bytes_reserved=reserved, output=output)
     return output.getvalue()
+
+
+# --- One pass, for the PDFs Ventanilla renders -------------------------------------------
+
+
+def _raw_signer(signer: Signer) -> Callable[[bytes], bytes]:
+    if isinstance(signer, CachedKeySigner):
+        return lambda data: signer.sign_raw(data, pades.DIGEST)
+
+    @outside_event_loop
+    def sign_on_token(data: bytes) -> bytes:
+        with _lock:  # one PKCS#11 session is not safe to share between threads
+            return asyncio.run(signer.async_sign_raw(data, pades.DIGEST))
+
+    return sign_on_token
+
+
+def _template() -> pades.CmsTemplate:
+    key = _cache_key(config())
+    template = _templates.get(key)
+    if template is None:
+        signer = _signer()
+        with _lock:
+            template = _templates.get(key)
+            if template is None:
+                template = _templates[key] = pades.CmsTemplate(signer, _raw_signer(signer))
+    return template
+
+
+def signature_field(*, reason: str = "", location: str = "") -> pades.SignatureField | None:
+    """The empty signature a new PDF should hold to be signed in one pass by
+    ``sign_prepared``; None when the signature needs pyHanko (a time-stamp server)."""
+    if config()["TIMESTAMP_URL"]:
+        return None
+    return pades.SignatureField(
+        name=SIGNATURE_FIELD,
+        signing_time=timezone.localtime(),
+        contents_size=_template().max_size,
+        reason=reason,
+        location=location,
+    )
+
+
+def sign_prepared(pdf: bytes) -> bytes:
+    """Fill the empty signature of a PDF rendered with ``signature_field()``."""
+    return pades.fill(pdf, _template().signed_data(pades.byte_range_digest(pdf)))
+
+
+def sign_rendered(
+    render: Callable[[pades.SignatureField | None], bytes],
+    *,
+    reason: str = "",
+    location: str = "",
+) -> bytes:
+    """The PDF ``render(field)`` makes, certified "no changes allowed": in one pass when
+    ``field`` is given, else (B-T) ``render(None)`` signed by pyHanko."""
+    field = signature_field(reason=reason, location=location)
+    if field is None:
+        return sign_pdf(render(None), reason=reason, location=location)
+    return sign_prepared(render(field))
