@@ -821,7 +821,10 @@ def issue_pending(
     tasks = [(batch.pk, first, last, signer.pk) for first, last in ranges]
     if tasks:
         batch.state = DiplomaBatch.State.ISSUING
-        DiplomaBatch.objects.filter(pk=batch.pk).update(state=batch.state)
+        batch.started_at, batch.issued_before_run = timezone.now(), batch.issued
+        DiplomaBatch.objects.filter(pk=batch.pk).update(
+            state=batch.state, started_at=batch.started_at, issued_before_run=batch.issued
+        )
     signed = 0
     try:
         if not tasks:
@@ -873,3 +876,30 @@ def tell_signer(batch: DiplomaBatch, signer) -> None:
             )
             % {"issued": f"{batch.issued:,}", "name": batch.source_name, "unit": batch.unit.name},
         )
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a batch stands, for a progress bar: done of total, the rate of the current run
+    (diplomas per second) and the seconds it still needs at that rate (None: not known)."""
+
+    done: int
+    total: int
+    rate: float | None
+    seconds_left: float | None
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.done * 100 // self.total)
+
+
+def progress(batch: DiplomaBatch, *, now: datetime.datetime | None = None) -> Progress:
+    total, done = batch.rows, batch.issued
+    rate = left = None
+    if batch.state == DiplomaBatch.State.ISSUING and batch.started_at is not None:
+        elapsed = ((now or timezone.now()) - batch.started_at).total_seconds()
+        signed = done - batch.issued_before_run
+        if elapsed > 0 and signed > 0:
+            rate = signed / elapsed
+            left = max(0, total - done) / rate
+    return Progress(done=done, total=total, rate=rate, seconds_left=left)

@@ -45,6 +45,9 @@ class DiplomaBatch(models.Model):
     issued = models.PositiveIntegerField(_("emitidos"), default=0)
     state = models.CharField(_("estado"), max_length=20, choices=State, default=State.VALIDATED)
     report = models.JSONField(_("filas con errores"), default=list, blank=True)
+    # What the file holds, for the page that asks the signer to approve it (schools, degrees,
+    # dates, the first rows): the back office fills it when the file is loaded.
+    summary = models.JSONField(_("resumen del archivo"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -55,6 +58,25 @@ class DiplomaBatch(models.Model):
     )
     created_at = models.DateTimeField(_("cargado el"), default=timezone.now)
     finished_at = models.DateTimeField(_("terminado el"), null=True, blank=True)
+    # Loaded from the back office: the file is kept (never served) for the background job,
+    # and the signer approves the signing with their second factor.
+    source = models.FileField(
+        _("archivo cargado"), upload_to="diplomas/lotes/", max_length=200, blank=True
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("firmante"),
+    )
+    approved_at = models.DateTimeField(_("firma aprobada el"), null=True, blank=True)
+    # Progress of the current run: when it started and how many were already issued then
+    # (rate and time left on the progress page).
+    started_at = models.DateTimeField(_("inicio de la emisión"), null=True, blank=True)
+    issued_before_run = models.PositiveIntegerField(_("emitidos antes de esta emisión"), default=0)
+    failure = models.TextField(_("por qué se detuvo"), blank=True)
 
     class Meta:
         ordering = ["-created_at"]
