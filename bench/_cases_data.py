@@ -179,10 +179,11 @@ class OtherLoad:
 
 
 @contextmanager
-def scratch_environment(tag: str, *, require_postgres: bool = False):
-    """A scratch data directory (SQLite inside it) or, with DATABASE_URL=postgres://…, a
-    scratch database named after the URL's (``<name>_<tag>_<pid>``) on the same server;
-    both removed at the end. Yields the database URL in use (None for SQLite)."""
+def scratch_environment(tag: str, *, require_postgres: bool = False, parent: Path | None = None):
+    """A scratch data directory (SQLite inside it; under ``parent``, else the system's
+    temporary directory) or, with DATABASE_URL=postgres://…, a scratch database named after
+    the URL's (``<name>_<tag>_<pid>``) on the same server; both removed at the end. Yields
+    the database URL in use (None for SQLite)."""
     url = os.environ.get("DATABASE_URL", "")
     if require_postgres and not url.startswith("postgres"):
         raise SystemExit(
@@ -190,7 +191,9 @@ def scratch_environment(tag: str, *, require_postgres: bool = False):
         )
     # A `kill` or `timeout` still drops the scratch database (gigabytes for queue_p99.py).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    scratch = Path(tempfile.mkdtemp(prefix=f"ventanilla-bench-{tag}-"))
+    if parent is not None:
+        parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f"ventanilla-bench-{tag}-", dir=parent))
     os.environ["VENTANILLA_DATA_DIR"] = str(scratch)
     os.environ["DJANGO_DEBUG"] = "0"
     os.environ.pop("EMAIL_HOST", None)  # e-mails go to files in the scratch directory

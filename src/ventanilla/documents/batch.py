@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime
+import functools
 import hashlib
 import io
 import os
@@ -93,7 +94,7 @@ class DiplomaRow:
     degree: str
     date: datetime.date
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         """Who, what and where, stable across reruns: the student's code (else their CUI),
         then a digest of the degree and the school (its code, else its name)."""
@@ -113,6 +114,7 @@ class ReadFile:
         return sorted({p.line for p in self.problems})
 
 
+@functools.lru_cache(maxsize=4096)  # schools and degrees repeat down a cohort's file
 def _folded(text: str) -> str:
     """For comparing: no accents, no case, single spaces."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -678,7 +680,6 @@ def sign_range(batch_id: int, first_id: int, last_id: int, signer_id: int) -> in
         raise PermissionDenied  # the role was taken away while the batch ran
     subject = signing.signer_subject()
     stored: list[Document] = []
-    signed = 0
     try:
         for document in documents:
             document.issued_at = timezone.now()
@@ -691,28 +692,71 @@ def sign_range(batch_id: int, first_id: int, last_id: int, signer_id: int) -> in
             stored.append(document)
             document.credential = credentials.issue_credential(document)
         with transaction.atomic():
+            marked = _mark_signed(documents, signer=signer, subject=subject)
             for document in documents:
-                updated = Document.objects.filter(
-                    pk=document.pk, status=Status.AWAITING_SIGNATURE
-                ).update(
-                    status=Status.VALID,
-                    issued_at=document.issued_at,
-                    sha256=document.sha256,
-                    pdf=document.pdf.name,
-                    signer=signer,
-                    signer_certificate=subject,
-                    credential=document.credential,
-                    status_list_index=document.status_list_index,
-                )
-                if updated:
-                    signed += 1
+                if document.pk in marked:
                     document.status = Status.VALID
+            signed = len(marked)
             DiplomaBatch.objects.filter(pk=batch_id).update(issued=F("issued") + signed)
     except BaseException:
         _remove_files(stored)
         raise
     _remove_files([d for d in stored if d.status != Status.VALID])  # another run was first
     return signed
+
+
+_SIGNED_COLUMNS = (
+    "status",
+    "issued_at",
+    "sha256",
+    "pdf",
+    "signer",
+    "signer_certificate",
+    "credential",
+    "status_list_index",
+)
+
+
+def _mark_signed(documents: list[Document], *, signer, subject: str) -> set[int]:
+    """Mark the documents signed, each only if it still waits for its signature (another
+    run may have been first); the ids this call marked. One UPDATE per row through
+    ``executemany``: Django's ``update()`` costs ~0.2 ms of Python per row, as much as the
+    rest of the commit."""
+    connection = connections[Document.objects.db]
+    quote = connection.ops.quote_name
+    fields = [Document._meta.get_field(name) for name in _SIGNED_COLUMNS]
+    status_column = quote(Document._meta.get_field("status").column)
+    # Identifiers from the model, quoted; every value is a parameter.
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = (
+        f"UPDATE {quote(Document._meta.db_table)} SET {assignments} "  # noqa: S608
+        f"WHERE {quote(Document._meta.pk.column)} = %s AND {status_column} = %s"
+    )
+    rows = []
+    for document in documents:
+        values = {
+            "status": Status.VALID.value,
+            "issued_at": document.issued_at,
+            "sha256": document.sha256,
+            "pdf": document.pdf.name,
+            "signer": signer.pk,
+            "signer_certificate": subject,
+            "credential": document.credential,
+            "status_list_index": document.status_list_index,
+        }
+        rows.append(
+            [field.get_db_prep_save(values[field.name], connection) for field in fields]
+            + [document.pk, Status.AWAITING_SIGNATURE.value]
+        )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    ours = {document.pk: document.sha256 for document in documents}
+    # A PDF's SHA-256 is unique to that signature: a row holding ours was marked by us.
+    return {
+        pk
+        for pk, sha256 in Document.objects.filter(pk__in=list(ours)).values_list("pk", "sha256")
+        if ours[pk] == sha256
+    }
 
 
 def _remove_files(documents: list[Document]) -> None:

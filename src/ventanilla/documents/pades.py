@@ -155,46 +155,96 @@ def fill(pdf: bytes, signed_data: bytes) -> bytes:
 class CmsTemplate:
     """The CMS ``SignedData`` pyHanko builds for a key, split around what changes.
 
+    The signature is the last value of the structure (no unsigned attributes), so each
+    document's CMS is the template's constant bytes around its message digest, with the
+    signature appended and the lengths of the five enclosing structures written again.
     ``raw_sign(data)`` signs the DER of the signed attributes (hashing them with SHA-256);
     it must produce what ``signer`` produces, e.g. the same cached private key.
     """
 
     def __init__(self, signer: Signer, raw_sign: Callable[[bytes], bytes]):
         self.raw_sign = raw_sign
-        self._digest_marker = os.urandom(32)
-        self._content_info = _pyhanko_signed_data(signer, self._digest_marker)
-        signer_info = self._content_info["content"]["signer_infos"][0]
+        marker = os.urandom(32)
+        content_info = _pyhanko_signed_data(signer, marker)
+        signer_info = content_info["content"]["signer_infos"][0]
         attributes = [a["type"].native for a in signer_info["signed_attrs"]]
         if attributes != ["content_type", "message_digest", "signing_certificate_v2"]:
             raise TemplateError(f"Unexpected signed attributes: {attributes}")
         if signer_info["unsigned_attrs"].native:
             raise TemplateError("Unsigned attributes need pyHanko (e.g. a time-stamp)")
-        tagged = signer_info["signed_attrs"].dump(force=True)
+        der = content_info.dump()
+        # ContentInfo ::= SEQUENCE { contentType, [0] EXPLICIT SignedData }
+        content_type, explicit = _elements(_content(der, 0x30))
+        (signed_data,) = _elements(_content(explicit, 0xA0))
+        # SignedData ::= SEQUENCE { version, digestAlgorithms, encapContentInfo,
+        #   [0] certificates, signerInfos SET OF SignerInfo } (no CRLs)
+        *signed_data_head, signer_infos = _elements(_content(signed_data, 0x30))
+        (signer_info_der,) = _elements(_content(signer_infos, 0x31))
+        # SignerInfo ::= SEQUENCE { version, sid, digestAlgorithm, [0] signedAttrs,
+        #   signatureAlgorithm, signature OCTET STRING }
+        *signer_info_head, signature = _elements(_content(signer_info_der, 0x30))
+        if signature[0] != 0x04 or signer_info_head[3][0] != 0xA0:
+            raise TemplateError("The SignerInfo does not have the expected shape")
+        self._content_type = content_type
+        self._signed_data_head = b"".join(signed_data_head)
+        self._signer_info_head = _split(b"".join(signer_info_head), marker)
         # The signature covers the attributes' DER as a SET; in the CMS they are tagged [0].
-        self._attributes = _split(b"\x31" + tagged[1:], self._digest_marker)
-        self._by_length: dict[int, tuple[bytes, bytes, bytes]] = {}
-        self.max_size = len(self._content_info.dump()) + 64  # longest signature, with slack
+        self._attributes = _split(b"\x31" + signer_info_head[3][1:], marker)
+        if self._assemble(marker, _content(signature, 0x04)) != der:
+            raise TemplateError("The CMS cannot be rebuilt from its parts")
+        self.max_size = len(der) + 64  # the longest signature of the key, with room to spare
 
-    def _parts(self, length: int) -> tuple[bytes, bytes, bytes]:
-        parts = self._by_length.get(length)
-        if parts is None:
-            marker = os.urandom(length)
-            signer_info = self._content_info["content"]["signer_infos"][0]
-            signer_info["signature"] = marker
-            der = self._content_info.dump(force=True)
-            before_digest, after_digest = _split(der, self._digest_marker)
-            between, after_signature = _split(after_digest, marker)
-            parts = self._by_length[length] = (before_digest, between, after_signature)
-        return parts
+    def _assemble(self, message_digest: bytes, signature: bytes) -> bytes:
+        before, after = self._signer_info_head
+        signer_info = _tlv(0x30, before + message_digest + after + _tlv(0x04, signature))
+        signed_data = _tlv(0x30, self._signed_data_head + _tlv(0x31, signer_info))
+        return _tlv(0x30, self._content_type + _tlv(0xA0, signed_data))
 
     def signed_data(self, message_digest: bytes) -> bytes:
         """The DER CMS signing ``message_digest`` (SHA-256 of the covered bytes)."""
         if len(message_digest) != 32:
             raise ValueError("A SHA-256 digest has 32 bytes")
         before, after = self._attributes
-        signature = self.raw_sign(before + message_digest + after)
-        before_digest, between, after_signature = self._parts(len(signature))
-        return before_digest + message_digest + between + signature + after_signature
+        return self._assemble(message_digest, self.raw_sign(before + message_digest + after))
+
+
+def _tlv(tag: int, content: bytes) -> bytes:
+    """One DER value: tag, definite length, content."""
+    size = len(content)
+    if size < 0x80:
+        return bytes((tag, size)) + content
+    octets = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes((tag, 0x80 | len(octets))) + octets + content
+
+
+def _header(der: bytes, at: int) -> tuple[int, int]:
+    """Where the content of the DER value at ``at`` starts, and its length."""
+    first = der[at + 1]
+    if first < 0x80:
+        return at + 2, first
+    count = first & 0x7F
+    return at + 2 + count, int.from_bytes(der[at + 2 : at + 2 + count], "big")
+
+
+def _content(der: bytes, tag: int) -> bytes:
+    if der[0] != tag:
+        raise TemplateError(f"Expected tag {tag:#04x}, found {der[0]:#04x}")
+    start, size = _header(der, 0)
+    if start + size != len(der):
+        raise TemplateError("A DER length does not match")
+    return der[start : start + size]
+
+
+def _elements(content: bytes) -> list[bytes]:
+    """The DER values one after another in ``content`` (low tag numbers only)."""
+    values, at = [], 0
+    while at < len(content):
+        if content[at] & 0x1F == 0x1F:
+            raise TemplateError("High tag numbers are not expected in a CMS template")
+        start, size = _header(content, at)
+        values.append(content[at : start + size])
+        at = start + size
+    return values
 
 
 def _split(data: bytes, marker: bytes) -> tuple[bytes, bytes]:
