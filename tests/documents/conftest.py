@@ -233,6 +233,7 @@ def timestamp_server(demo_pki):
         "Sellado de tiempo DEMO — NO VÁLIDO PARA PRODUCCIÓN",
         pki.DEMO_ORGANIZATION,
         extended_key_usages=[ExtendedKeyUsageOID.TIME_STAMPING],
+        crl_url=pki.demo_crl_url(),  # as a real TSA's: long-term signatures embed its list
     )
     handler = type(
         "Handler",

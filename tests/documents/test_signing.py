@@ -119,6 +119,95 @@ def test_with_a_time_stamp_server_the_signature_is_pades_b_t(
     assert "Signature Validation: Signature is Valid." in pdfsig(path, nss_db)
 
 
+def test_with_a_time_stamp_server_documents_are_signed_at_b_lta(
+    tmp_path, sign_with, timestamp_server, nss_db
+):
+    """B-LTA by default with a time-stamp server: the certifying signature is time-stamped,
+    the validation data (the chain's revocation lists) sits in the document's DSS, and a
+    document time-stamp covers it all; pyHanko's long-term validation accepts it."""
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import (
+        DocumentSecurityStore,
+        validate_pdf_signature,
+        validate_pdf_timestamp,
+    )
+
+    sign_with(TIMESTAMP_URL=timestamp_server)
+    assert signing.pades_level() == "B-LTA"
+    _fields, signed = signed_document()
+    check = validation.validate_pdf(signed)
+    assert check.ok, check.reasons
+    assert check.timestamped and check.certified and check.unchanged
+
+    reader = PdfFileReader(BytesIO(signed))
+    assert [s.sig_object_type for s in reader.embedded_signatures] == ["/Sig", "/DocTimeStamp"]
+    # Offline, from what the document carries alone, revocation status required:
+    root = pki.as_asn1_certificate(pki.demo_root_certificate())
+    offline = DocumentSecurityStore.read_dss(reader).as_validation_context(
+        {"trust_roots": [root], "allow_fetching": False, "revocation_mode": "require"}
+    )
+    assert len(DocumentSecurityStore.read_dss(reader).crls) >= 1  # the demo root's list
+    status = validate_pdf_signature(
+        reader.embedded_regular_signatures[0], signer_validation_context=offline
+    )
+    assert status.bottom_line, status.pretty_print_details()
+    stamp = validate_pdf_timestamp(
+        reader.embedded_timestamp_signatures[0], validation_context=offline
+    )
+    assert stamp.valid and stamp.intact and stamp.trusted
+    path = tmp_path / "b-lta.pdf"
+    path.write_bytes(signed)
+    report = pdfsig(path, nss_db)
+    first, second = report.split("Signature #2:")
+    assert "Signature Validation: Signature is Valid." in first
+    assert "Certificate Validation: Certificate is Trusted." in first
+    assert "Signer Certificate Common Name: Sellado de tiempo DEMO" in second  # listed only
+
+
+def test_b_t_is_chosen_explicitly_and_carries_no_validation_data(sign_with, timestamp_server):
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    sign_with(TIMESTAMP_URL=timestamp_server, PADES_LEVEL="B-T")
+    _fields, signed = signed_document()
+    assert validation.validate_pdf(signed).timestamped
+    reader = PdfFileReader(BytesIO(signed))
+    assert "/DSS" not in reader.root
+    assert len(reader.embedded_signatures) == 1
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"PADES_LEVEL": "B-LTA"}, "needs a time-stamp server"),
+        ({"PADES_LEVEL": "B-LT"}, "must be one of"),
+    ],
+    ids=["lta-without-tsa", "unknown-level"],
+)
+def test_a_level_that_cannot_be_had_is_a_clear_configuration_error(sign_with, values, message):
+    sign_with(**values)
+    with pytest.raises(signing.SignerConfigurationError, match=message):
+        signed_document()
+
+
+def test_the_demo_root_publishes_a_fresh_revocation_list(client, demo_pki):
+    from cryptography import x509 as x509_module
+
+    answer = client.get("/" + pki.CRL_PATH)
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == "application/pkix-crl"
+    crl = x509_module.load_der_x509_crl(answer.content)
+    assert crl.is_signature_valid(demo_pki.root_certificate().public_key())
+    assert len(crl) == 0
+    points = signing.signer_certificate().extensions.get_extension_for_class(
+        x509_module.CRLDistributionPoints
+    )
+    assert points.value[0].full_name[0].value == pki.demo_crl_url()
+
+
 def test_an_unreachable_time_stamp_server_stops_the_signature(sign_with):
     from pyhanko.sign.timestamps import TimestampRequestError
 

@@ -8,6 +8,7 @@ and the provider's roots (see ``VENTANILLA_DOCUMENTS`` in settings).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import fcntl
 import functools
@@ -38,6 +39,9 @@ ROOT_KEY_FILE = "raiz-demo.key.pem"
 SIGNER_FILE = "firmante-demo.pem"
 SIGNER_PKCS12_FILE = "firmante-demo.p12"
 PASSWORD_FILE = "firmante-demo.p12.clave"  # noqa: S105 (a file name, not a password)
+CRL_FILE = "raiz-demo.crl"
+CRL_PATH = "verificar/pki/raiz-demo.crl"  # where the platform publishes it
+CRL_DAYS = 7  # each list is valid a week and made again a day before it ends
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,23 @@ class DemoPki:
 
     def root_key(self) -> ec.EllipticCurvePrivateKey:
         return serialization.load_pem_private_key(self.root_key_path.read_bytes(), None)
+
+    def crl(self) -> bytes:
+        """The root's current revocation list (DER; nothing revoked), made again a day
+        before the last one ends. Published at ``CRL_PATH``; long-term signatures embed it."""
+        path = self.directory / CRL_FILE
+        soon = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1)
+        with contextlib.suppress(OSError, ValueError):
+            current = path.read_bytes()
+            if x509.load_der_x509_crl(current).next_update_utc > soon:
+                return current
+        fresh = new_crl(self.root_certificate(), self.root_key()).public_bytes(
+            serialization.Encoding.DER
+        )
+        building = path.with_name(f".{CRL_FILE}.{os.getpid()}")
+        building.write_bytes(fresh)
+        os.replace(building, path)  # readers see the old list or the new one, whole
+        return fresh
 
 
 # --- Building blocks (also used by the tests to make other CAs, a TSA, an HSM's cert) ---
@@ -130,9 +151,11 @@ def new_certificate(
     *,
     days: int = 5 * 365,
     extended_key_usages: list[x509.ObjectIdentifier] | None = None,
+    crl_url: str | None = None,
 ) -> x509.Certificate:
     """An end-entity certificate for signing documents (digitalSignature + nonRepudiation);
-    with ``extended_key_usages``, e.g. a time-stamping authority's."""
+    with ``extended_key_usages``, e.g. a time-stamping authority's; with ``crl_url``, where
+    its issuer publishes the revocation list (what long-term signatures embed)."""
     builder = (
         _validity(x509.CertificateBuilder(), days)
         .subject_name(_name(common_name, organization))
@@ -161,7 +184,48 @@ def new_certificate(
     )
     if extended_key_usages:
         builder = builder.add_extension(x509.ExtendedKeyUsage(extended_key_usages), True)
+    if crl_url:
+        point = x509.DistributionPoint(
+            full_name=[x509.UniformResourceIdentifier(crl_url)],
+            relative_name=None,
+            reasons=None,
+            crl_issuer=None,
+        )
+        builder = builder.add_extension(x509.CRLDistributionPoints([point]), False)
     return builder.sign(ca_key, hashes.SHA256())
+
+
+def new_crl(
+    ca_certificate: x509.Certificate,
+    ca_key: ec.EllipticCurvePrivateKey,
+    *,
+    revoked_serials: tuple[int, ...] = (),
+    days: int = CRL_DAYS,
+) -> x509.CertificateRevocationList:
+    """A certificate revocation list of the CA, valid ``days``."""
+    now = datetime.datetime.now(datetime.UTC)
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca_certificate.subject)
+        .last_update(now - datetime.timedelta(minutes=5))
+        .next_update(now + datetime.timedelta(days=days))
+        .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_certificate.public_key()), False
+        )
+    )
+    for serial in revoked_serials:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(serial)
+            .revocation_date(now - datetime.timedelta(minutes=1))
+            .build()
+        )
+    return builder.sign(ca_key, hashes.SHA256())
+
+
+def demo_crl_url() -> str:
+    return f"{settings.VENTANILLA_PUBLIC_URL.rstrip('/')}/{CRL_PATH}"
 
 
 def new_signer(
@@ -218,7 +282,9 @@ def _write_private(path: Path, data: bytes) -> None:
 def _write_demo_pki(directory: Path) -> None:
     organization = settings.VENTANILLA.get("INSTITUTION_NAME") or DEMO_ORGANIZATION
     root, root_key = new_root_ca(ROOT_NAME, DEMO_ORGANIZATION)
-    signer, signer_key = new_signer(root, root_key, SIGNER_NAME, organization)
+    signer, signer_key = new_signer(
+        root, root_key, SIGNER_NAME, organization, crl_url=demo_crl_url()
+    )
     password = secrets.token_urlsafe(24).encode()
     (directory / ROOT_FILE).write_bytes(_pem(root))
     (directory / SIGNER_FILE).write_bytes(_pem(signer))

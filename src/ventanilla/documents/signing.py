@@ -22,7 +22,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ec import ECDSA
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
-from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 from django.conf import settings
 from django.utils import timezone
 from pyhanko.keys import load_certs_from_pemder
@@ -59,7 +59,13 @@ DEFAULTS = {
     "TIMESTAMP_URL": "",
     "TIMESTAMP_TIMEOUT": 10.0,
     "TRUST_ROOT_FILES": [],
+    # "B-B", "B-T" or "B-LTA"; empty: B-LTA with a time-stamp server, else B-B.
+    "PADES_LEVEL": "",
+    # Revocation lists (DER or PEM files) of the signer's chain, for B-LTA; the lists and
+    # OCSP answers the certificates point to are also fetched at signing time.
+    "REVOCATION_FILES": [],
 }
+LEVELS = ("B-B", "B-T", "B-LTA")
 
 
 class SignerConfigurationError(RuntimeError):
@@ -214,18 +220,65 @@ def _bytes_reserved(signer: Signer, timestamped: bool) -> int:
     return 2 * (size + TIMESTAMP_OVERHEAD if timestamped else size)
 
 
+def pades_level(conf: dict | None = None) -> str:
+    """The PAdES baseline level documents are signed at (see ``PADES_LEVEL``)."""
+    conf = conf or config()
+    level = (conf["PADES_LEVEL"] or ("B-LTA" if conf["TIMESTAMP_URL"] else "B-B")).upper()
+    if level not in LEVELS:
+        raise SignerConfigurationError(f"VENTANILLA_PADES_LEVEL must be one of {LEVELS}")
+    if level != "B-B" and not conf["TIMESTAMP_URL"]:
+        raise SignerConfigurationError(
+            f"PAdES {level} needs a time-stamp server: set VENTANILLA_TIMESTAMP_URL"
+        )
+    return level
+
+
 def _timestamper(conf: dict) -> HTTPTimeStamper | None:
-    if not conf["TIMESTAMP_URL"]:
+    if pades_level(conf) == "B-B":
         return None
     return HTTPTimeStamper(conf["TIMESTAMP_URL"], timeout=conf["TIMESTAMP_TIMEOUT"])
 
 
+def _revocation_lists(conf: dict) -> list[bytes]:
+    lists = []
+    for name in conf["REVOCATION_FILES"]:
+        data = Path(name).read_bytes()
+        lists.append(
+            x509.load_pem_x509_crl(data).public_bytes(Encoding.DER)
+            if b"-----BEGIN" in data
+            else data
+        )
+    return lists
+
+
+def _long_term_context(conf: dict, signer: Signer):
+    """What B-LTA embeds: the chains to the trust roots and their revocation lists or OCSP
+    answers. The demo PKI's list comes from its files (nothing to fetch); a real CA's are
+    fetched from the addresses in its certificates, besides ``REVOCATION_FILES``. Signing
+    stops when a certificate's revocation status cannot be had ("hard-fail")."""
+    from pyhanko_certvalidator import ValidationContext
+
+    from ventanilla.documents import validation
+
+    demo = pki.is_demo_certificate(signer.signing_cert)
+    crls = _revocation_lists(conf) + ([pki.ensure_demo_pki().crl()] if demo else [])
+    return ValidationContext(
+        trust_roots=validation.trust_roots(),
+        crls=crls,
+        allow_fetching=not demo,
+        revocation_mode="hard-fail",
+    )
+
+
 @outside_event_loop
 def sign_pdf(pdf_bytes: bytes, *, reason: str = "", location: str = "") -> bytes:
-    """The PDF certified with "no changes allowed": PAdES B-B, or B-T with a time-stamp."""
+    """The PDF certified with "no changes allowed", at ``pades_level()``: B-B; B-T with a
+    time-stamp; B-LTA adds the validation data (chains, revocation lists) and a document
+    time-stamp that keeps them verifiable after the certificates expire."""
     conf = config()
     signer = _signer()
     timestamper = _timestamper(conf)
+    long_term = pades_level(conf) == "B-LTA"
     metadata = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         reason=reason or None,
@@ -234,6 +287,9 @@ def sign_pdf(pdf_bytes: bytes, *, reason: str = "", location: str = "") -> bytes
         subfilter=fields.SigSeedSubFilter.PADES,
         certify=True,
         docmdp_permissions=fields.MDPPerm.NO_CHANGES,
+        embed_validation_info=long_term,
+        use_pades_lta=long_term,
+        validation_context=_long_term_context(conf, signer) if long_term else None,
     )
     pdf_signer = signers.PdfSigner(metadata, signer, timestamper=timestamper)
     writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes))
@@ -276,8 +332,8 @@ def _template() -> pades.CmsTemplate:
 
 def signature_field(*, reason: str = "", location: str = "") -> pades.SignatureField | None:
     """The empty signature a new PDF should hold to be signed in one pass by
-    ``sign_prepared``; None when the signature needs pyHanko (a time-stamp server)."""
-    if config()["TIMESTAMP_URL"]:
+    ``sign_prepared``; None when the signature needs pyHanko (B-T and B-LTA)."""
+    if pades_level() != "B-B":
         return None
     return pades.SignatureField(
         name=SIGNATURE_FIELD,

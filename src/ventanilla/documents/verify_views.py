@@ -220,6 +220,19 @@ def jwks(request):
 
 
 @require_GET
+def demo_crl(request):
+    """The demo root's revocation list, where its certificates say it is. Only once the
+    demo PKI exists: a visit does not make one."""
+    from ventanilla.documents import pki
+
+    if not (pki.demo_pki_directory() / pki.SIGNER_PKCS12_FILE).exists():
+        raise Http404
+    response = HttpResponse(pki.DemoPki(pki.demo_pki_directory()).crl(), "application/pkix-crl")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_GET
 def status_list(request, number):
     """A signed Bitstring Status List: which credentials of list ``number`` are revoked."""
     from ventanilla.documents import status_list as lists
