@@ -273,8 +273,12 @@ VENTANILLA_UPLOADS = {
 #                                      which token, key and certificate (cert: key's label)
 #   VENTANILLA_PKCS11_PIN              the user PIN
 #   VENTANILLA_SIGNER_CHAIN_FILES      PEM files of the CAs between signer and root, comma sep.
-#   VENTANILLA_TIMESTAMP_URL           an RFC 3161 time-stamp server: signatures become B-T
+#   VENTANILLA_TIMESTAMP_URL           an RFC 3161 time-stamp server: signatures become B-LTA
 #   VENTANILLA_TIMESTAMP_TIMEOUT       seconds to wait for it (default 10)
+#   VENTANILLA_PADES_LEVEL             B-B, B-T or B-LTA (default: B-LTA with a time-stamp
+#                                      server, else B-B)
+#   VENTANILLA_REVOCATION_FILES        CRL files of the signer's chain for B-LTA, comma sep.
+#                                      (the CRLs and OCSP its certificates name are fetched too)
 #   VENTANILLA_TRUST_ROOT_FILES        PEM roots that verification trusts (empty: demo root)
 VENTANILLA_DOCUMENTS = {
     "SIGNER": os.environ.get("VENTANILLA_SIGNER", "pkcs12"),
@@ -289,6 +293,8 @@ VENTANILLA_DOCUMENTS = {
     "TIMESTAMP_URL": os.environ.get("VENTANILLA_TIMESTAMP_URL", ""),
     "TIMESTAMP_TIMEOUT": float(os.environ.get("VENTANILLA_TIMESTAMP_TIMEOUT", "10")),
     "TRUST_ROOT_FILES": env_list("VENTANILLA_TRUST_ROOT_FILES"),
+    "PADES_LEVEL": os.environ.get("VENTANILLA_PADES_LEVEL", ""),
+    "REVOCATION_FILES": env_list("VENTANILLA_REVOCATION_FILES"),
 }
 # Diplomas' verifiable credentials (VC-JOSE). With nothing set, an Ed25519 key is made under
 # DATA_DIR/credentials on first use.
