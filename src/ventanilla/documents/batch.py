@@ -21,7 +21,9 @@ import datetime
 import functools
 import hashlib
 import io
+import itertools
 import os
+import queue
 import re
 import signal
 import unicodedata
@@ -559,6 +561,7 @@ def _issued_elsewhere(batch: DiplomaBatch, keys: list[str]) -> set[str]:
 
 @dataclass
 class Prepared:
+    to_create: int = 0  # rows that get a document in this run
     created: int = 0
     already: int = 0  # prepared by an earlier run of this batch
     elsewhere: list[int] = field(default_factory=list)  # lines issued by another batch
@@ -566,9 +569,21 @@ class Prepared:
 
 
 def prepare_documents(batch: DiplomaBatch, rows: list[DiplomaRow], *, signer) -> Prepared:
-    """One document per row not yet in the batch, in bulk: codes drawn here, status list
-    indices taken a block at a time, each chunk in its own short transaction. Holders with an
-    account (their CUI) are linked, also on documents an earlier run prepared."""
+    """One document per row not yet in the batch, in bulk (see ``start_preparing``)."""
+    prepared, blocks = start_preparing(batch, rows, signer=signer)
+    for _ids in blocks:
+        pass
+    return prepared
+
+
+def start_preparing(
+    batch: DiplomaBatch, rows: list[DiplomaRow], *, signer
+) -> tuple[Prepared, Iterator[list[int]]]:
+    """What preparing the rows will do, and the blocks that do it: each inserts the next
+    chunk of documents (codes drawn here, status list indices taken a block at a time, one
+    short transaction) when asked, and gives the new documents' ids, ready to be signed
+    while the next block is inserted. Holders with an account (their CUI) are linked, also
+    on documents an earlier run prepared."""
     result = Prepared()
     existing = {
         key: (pk, holder)
@@ -580,9 +595,7 @@ def prepare_documents(batch: DiplomaBatch, rows: list[DiplomaRow], *, signer) ->
     elsewhere = _issued_elsewhere(batch, [row.key for row in new_rows]) if new_rows else set()
     result.elsewhere = [row.line for row in new_rows if row.key in elsewhere]
     new_rows = [row for row in new_rows if row.key not in elsewhere]
-    unit = batch.unit
-    for chunk in _chunks(new_rows, PREPARE_CHUNK):
-        result.created += _insert_chunk(batch, chunk, unit, signer, accounts)
+    result.to_create = len(new_rows)
 
     relink = [
         Document(pk=existing[row.key][0], holder_id=accounts[row.cui])
@@ -592,12 +605,22 @@ def prepare_documents(batch: DiplomaBatch, rows: list[DiplomaRow], *, signer) ->
     for chunk in _chunks(relink, PREPARE_CHUNK):
         Document.objects.bulk_update(chunk, ["holder"])
     result.holders_linked = len(relink) + sum(1 for row in new_rows if row.cui in accounts)
-    return result
+
+    def blocks() -> Iterator[list[int]]:
+        unit = batch.unit
+        for chunk in _chunks(new_rows, PREPARE_CHUNK):
+            ids = _insert_chunk(batch, chunk, unit, signer, accounts)
+            result.created += len(ids)
+            if ids:
+                yield ids
+
+    return result, blocks()
 
 
-def _insert_chunk(batch, rows, unit, signer, accounts) -> int:
-    """Insert one chunk; a clash on a unique column (a code drawn twice, or rows another run
-    inserted meanwhile) draws new codes and leaves out what exists, then tries again."""
+def _insert_chunk(batch, rows, unit, signer, accounts) -> list[int]:
+    """Insert one chunk, giving the new ids; a clash on a unique column (a code drawn twice,
+    or rows another run inserted meanwhile) draws new codes and leaves out what exists, then
+    tries again."""
     for attempt in range(5):
         if attempt:
             keys = [row.key for row in rows]
@@ -606,7 +629,7 @@ def _insert_chunk(batch, rows, unit, signer, accounts) -> int:
             )
             rows = [row for row in rows if row.key not in present]
             if not rows:
-                return 0
+                return []
         indices = status_list.allocate_status_indices(len(rows))  # its own short transaction
         documents = []
         for row, index in zip(rows, indices, strict=True):
@@ -618,9 +641,13 @@ def _insert_chunk(batch, rows, unit, signer, accounts) -> int:
         try:
             with transaction.atomic():
                 Document.objects.bulk_create(documents)
-            return len(documents)
         except IntegrityError:
             continue  # the indices taken are left unused: harmless (their bit stays 0)
+        ids = [document.pk for document in documents]
+        if None in ids:  # a database that does not return them from a bulk insert
+            keys = [document.batch_key for document in documents]
+            ids = list(batch.documents.filter(batch_key__in=keys).values_list("pk", flat=True))
+        return sorted(ids)
     raise BatchRefused(_("No se pudieron preparar los diplomas. Vuelva a ejecutar el comando."))
 
 
@@ -852,46 +879,78 @@ def issue_pending(
     workers: int,
     lock_fd: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    incoming: Iterable[list[int]] = (),
+    expected: int = 0,
 ) -> Issued:
     """Sign every unsigned document of the batch: in this process with ``workers=1``, else in
-    a pool of ``workers`` processes, each taking ranges of ids. Ctrl-C stops the workers and
-    raises KeyboardInterrupt; what was committed stays signed."""
+    a pool of ``workers`` processes, each taking ranges of ids. ``incoming`` gives more
+    documents while they are signed (``start_preparing``'s blocks, about ``expected`` of
+    them): this process inserts each block and hands it to the workers, so that no core waits
+    for the preparation to end. Ctrl-C stops the workers and raises KeyboardInterrupt; what
+    was committed stays signed (and prepared)."""
     import multiprocessing
     import time
 
     began = time.perf_counter()
     on_progress = on_progress or (lambda count: None)
-    ranges = pending_ranges(batch, chunk_size(recount(batch), workers))
+    size = chunk_size(recount(batch) + expected, workers)
+    ranges = pending_ranges(batch, size)
     tasks = [(batch.pk, first, last, signer.pk) for first, last in ranges]
-    if tasks:
+    if tasks or expected:
         batch.state = DiplomaBatch.State.ISSUING
         batch.started_at, batch.issued_before_run = timezone.now(), batch.issued
         DiplomaBatch.objects.filter(pk=batch.pk).update(
             state=batch.state, started_at=batch.started_at, issued_before_run=batch.issued
         )
+
+    def more_tasks() -> Iterator[tuple[int, int, int, int]]:
+        for ids in incoming:
+            for chunk in _chunks(ids, size):
+                yield (batch.pk, chunk[0], chunk[-1], signer.pk)
+
     signed = 0
     try:
-        if not tasks:
-            pass
-        elif workers <= 1 or len(tasks) == 1:
+        if workers <= 1 or (len(tasks) <= 1 and not expected):
             warm_up()
-            for task in tasks:
+            for task in itertools.chain(tasks, more_tasks()):
                 count = sign_range(*task)
                 signed += count
                 on_progress(count)
-        else:
+        elif tasks or expected:
             warm_up(signer=False)  # the fonts are then shared with the workers
             connections.close_all()  # a forked worker must not share the parent's connection
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
             with context.Pool(workers, initializer=_worker_start, initargs=(lock_fd,)) as pool:
-                for count in pool.imap_unordered(_sign_task, tasks):
-                    signed += count
-                    on_progress(count)
+                signed = _sign_in_pool(pool, tasks, more_tasks(), on_progress)
     finally:
         pending = recount(batch)
         finish(batch, pending)
     return Issued(signed=signed, pending=pending, seconds=time.perf_counter() - began)
+
+
+def _sign_in_pool(pool, ready: list, coming: Iterator, on_progress) -> int:
+    """Hand ``ready`` tasks to the pool, then each of ``coming`` as it is made (here, while
+    the workers sign); the number signed. A worker's error is raised here."""
+    results: queue.SimpleQueue = queue.SimpleQueue()
+    outstanding = signed = 0
+
+    def take(item) -> None:
+        nonlocal outstanding, signed
+        outstanding -= 1
+        if isinstance(item, BaseException):
+            raise item
+        signed += item
+        on_progress(item)
+
+    for task in itertools.chain(ready, coming):
+        pool.apply_async(_sign_task, (task,), callback=results.put, error_callback=results.put)
+        outstanding += 1
+        while not results.empty():
+            take(results.get())
+    while outstanding:
+        take(results.get())
+    return signed
 
 
 def finish(batch: DiplomaBatch, pending: int) -> None:

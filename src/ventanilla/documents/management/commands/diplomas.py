@@ -196,9 +196,10 @@ class Command(BaseCommand):
     def _issue(self, data, name, unit, signer, read, workers: int) -> None:
         batch = batches.open_batch(data=data, name=name, unit=unit, signer=signer, read=read)
         with batches.exclusive(batch) as lock_fd:
-            prepared = batches.prepare_documents(batch, read.rows, signer=signer)
-            total = batch.documents.count()
+            prepared, blocks = batches.start_preparing(batch, read.rows, signer=signer)
+            total = prepared.already + prepared.to_create
             pending = batch.documents.filter(status="awaiting_signature").count()
+            pending += prepared.to_create
             if prepared.already:
                 self.stdout.write(
                     _("Se retoma el lote «%(name)s»: %(issued)s de %(total)s ya estaban firmados.")
@@ -236,6 +237,8 @@ class Command(BaseCommand):
                     workers=workers,
                     lock_fd=lock_fd,
                     on_progress=progress.advance,
+                    incoming=blocks,  # prepared while the first ones are signed
+                    expected=prepared.to_create,
                 )
             except KeyboardInterrupt:
                 progress.close()
