@@ -295,6 +295,8 @@ VENTANILLA_DOCUMENTS = {
     "TRUST_ROOT_FILES": env_list("VENTANILLA_TRUST_ROOT_FILES"),
     "PADES_LEVEL": os.environ.get("VENTANILLA_PADES_LEVEL", ""),
     "REVOCATION_FILES": env_list("VENTANILLA_REVOCATION_FILES"),
+    # Processes signing a diploma batch in the task worker (0: one per core).
+    "BATCH_WORKERS": int(os.environ.get("VENTANILLA_BATCH_WORKERS", "0")),
 }
 # Diplomas' verifiable credentials (VC-JOSE). With nothing set, an Ed25519 key is made under
 # DATA_DIR/credentials on first use.

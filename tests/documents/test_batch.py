@@ -77,6 +77,7 @@ def test_every_bad_row_is_reported_with_its_line_column_and_what_to_fix():
         + "INED Mixco;;E8;;Ana;Perito\n"
         + "\n"  # blank lines are not rows
         + "INED Mixco;;E9;1234;李小龍;Perito Contador;2025-11-15\n"
+        + "INED Mixco;;E12;;Pedro Paz;Perito Contador;\n"
     )
     read = batches.read_rows(text.encode())
 
@@ -94,9 +95,10 @@ def test_every_bad_row_is_reported_with_its_line_column_and_what_to_fix():
         (9, ""),
         (11, "cui"),
         (11, "nombre"),
+        (12, "fecha"),
     }
-    assert read.bad_lines == [3, 4, 5, 6, 7, 8, 9, 11]
-    assert read.data_lines == 9 and [row.line for row in read.rows] == [2]
+    assert read.bad_lines == [3, 4, 5, 6, 7, 8, 9, 11, 12]
+    assert read.data_lines == 10 and [row.line for row in read.rows] == [2]
     messages = {(p.line, p.column): p.message for p in read.problems}
     assert "noveno número" in messages[(3, "cui")]
     assert "al menos uno" in messages[(4, "codigo_estudiante / cui")]
@@ -107,6 +109,7 @@ def test_every_bad_row_is_reported_with_its_line_column_and_what_to_fix():
     assert "6 valores" in messages[(9, "")] and "7" in messages[(9, "")]
     assert "13 números" in messages[(11, "cui")]
     assert "李" in messages[(11, "nombre")]
+    assert "Falta la fecha" in messages[(12, "fecha")]
 
 
 def test_commas_a_bom_iso_dates_and_spelled_headers_are_accepted():

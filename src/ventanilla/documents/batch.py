@@ -298,6 +298,23 @@ CUI_MESSAGES = {
 }
 
 
+# Translated only when a row has the problem (a file's rows mostly have none).
+MISSING = {
+    "establecimiento": gettext_lazy("Falta el nombre del establecimiento."),
+    "nombre": gettext_lazy("Falta el nombre completo del estudiante."),
+    "titulo": gettext_lazy(
+        "Falta el título obtenido, por ejemplo «Bachiller en Ciencias y Letras»."
+    ),
+    "fecha": gettext_lazy("Falta la fecha de graduación: escríbala como dd/mm/aaaa (15/11/2025)."),
+}
+WHAT = {
+    "establecimiento": gettext_lazy("nombre del establecimiento"),
+    "codigo_establecimiento": gettext_lazy("código del establecimiento"),
+    "nombre": gettext_lazy("nombre"),
+    "titulo": gettext_lazy("título"),
+}
+
+
 def _read_row(cells, line, header, columns, separator, problems) -> DiplomaRow | None:
     before = len(problems)
     if len(cells) > len(header) and not any(cell.strip() for cell in cells[len(header) :]):
@@ -329,29 +346,17 @@ def _read_row(cells, line, header, columns, separator, problems) -> DiplomaRow |
     def problem(name: str, message: str) -> None:
         problems.append(Problem(line, label(name), message))
 
-    missing = {
-        "establecimiento": _("Falta el nombre del establecimiento."),
-        "nombre": _("Falta el nombre completo del estudiante."),
-        "titulo": _("Falta el título obtenido, por ejemplo «Bachiller en Ciencias y Letras»."),
-        "fecha": _("Falta la fecha de graduación: escríbala como dd/mm/aaaa (15/11/2025)."),
-    }
-    what = {
-        "establecimiento": _("nombre del establecimiento"),
-        "codigo_establecimiento": _("código del establecimiento"),
-        "nombre": _("nombre"),
-        "titulo": _("título"),
-    }
     for name in ("establecimiento", "codigo_establecimiento", "nombre", "titulo"):
         text = value(name)
         if not text:
-            if name in missing:
-                problem(name, missing[name])
+            if name in MISSING:
+                problem(name, str(MISSING[name]))
             continue
         if len(text) > LIMITS[name]:
             problem(
                 name,
                 _("El %(what)s tiene %(length)s caracteres; el máximo es %(max)s. Abrévielo.")
-                % {"what": what[name], "length": len(text), "max": LIMITS[name]},
+                % {"what": WHAT[name], "length": len(text), "max": LIMITS[name]},
             )
         elif unprintable := _printable(text):
             problem(
@@ -388,6 +393,8 @@ def _read_row(cells, line, header, columns, separator, problems) -> DiplomaRow |
             message = CUI_MESSAGES.get(error.code, CUI_MESSAGES["format"])
             problem("cui", str(message) % {"value": cui_text})
 
+    if not value("fecha"):
+        problem("fecha", str(MISSING["fecha"]))
     date = _read_date(value("fecha"), lambda message: problem("fecha", message))
     if len(problems) > before:
         return None
@@ -806,6 +813,10 @@ def _worker_start(lock_fd: int | None) -> None:
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Forked from the task worker (db_worker), a pool worker inherits its "stop gracefully"
+    # handlers, and Pool.terminate() would then wait for ever.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
     if lock_fd is not None:
         with contextlib.suppress(OSError):
             os.close(lock_fd)  # the lock stays with the parent: a crashed parent frees it
@@ -903,10 +914,14 @@ def issue_pending(
             state=batch.state, started_at=batch.started_at, issued_before_run=batch.issued
         )
 
+    received = {"documents": 0, "all": not expected}
+
     def more_tasks() -> Iterator[tuple[int, int, int, int]]:
         for ids in incoming:
+            received["documents"] += len(ids)
             for chunk in _chunks(ids, size):
                 yield (batch.pk, chunk[0], chunk[-1], signer.pk)
+        received["all"] = True
 
     signed = 0
     try:
@@ -925,6 +940,8 @@ def issue_pending(
                 signed = _sign_in_pool(pool, tasks, more_tasks(), on_progress)
     finally:
         pending = recount(batch)
+        if not received["all"]:  # stopped before every row had its document
+            pending += max(1, expected - received["documents"])
         finish(batch, pending)
     return Issued(signed=signed, pending=pending, seconds=time.perf_counter() - began)
 

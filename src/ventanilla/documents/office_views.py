@@ -64,7 +64,8 @@ def _pending_for(user):
     if not units:
         raise PermissionDenied
     return (
-        Document.objects.filter(status=Status.AWAITING_SIGNATURE, unit__in=units)
+        # A batch's diplomas are signed from the batch's page (/oficina/diplomas/).
+        Document.objects.filter(status=Status.AWAITING_SIGNATURE, unit__in=units, batch=None)
         .select_related("unit", "case")
         .order_by("created_at", "id")
     )
