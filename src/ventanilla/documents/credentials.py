@@ -18,6 +18,7 @@ dates; then the credential's bit in our published status list.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -243,7 +244,24 @@ def diploma_facts(document: Document) -> dict:
 
 def _urn(kind: str, value: str) -> str:
     """A stable ``urn:uuid`` for something the issuer names (a degree, a school)."""
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{issuer_id()}/{kind}/{value}')}"
+    return _urn_of(issuer_id(), kind, value)
+
+
+@functools.lru_cache(maxsize=4096)  # a cohort names a few schools and degrees many times
+def _urn_of(issuer: str, kind: str, value: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{issuer}/{kind}/{value}')}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _texts(language: str, issuer: str, degree: str, school: str) -> tuple[str, str, str]:
+    """The credential's default name, description and narrative, in ``language``."""
+    with translation.override(language):
+        return (
+            _("Diploma de %(degree)s") % {"degree": degree},
+            _("Diploma de %(degree)s. Emisor: %(issuer)s.") % {"degree": degree, "issuer": issuer},
+            _("Completó el plan de estudios de %(degree)s en %(school)s.")
+            % {"degree": degree, "school": school},
+        )
 
 
 def diploma_credential(document: Document, *, now: datetime | None = None) -> dict:
@@ -257,16 +275,10 @@ def diploma_credential(document: Document, *, now: datetime | None = None) -> di
     number, position = status_list.locate(document.status_list_index)
     list_url = status_list.status_list_url(number)
     earned = datetime.combine(facts["date"], time(), tzinfo=timezone.get_default_timezone())
-    with translation.override(settings.LANGUAGE_CODE):
-        name = document.title or _("Diploma de %(degree)s") % {"degree": facts["degree"]}
-        description = _("Diploma de %(degree)s. Emisor: %(issuer)s.") % {
-            "degree": facts["degree"],
-            "issuer": institution_name(),
-        }
-        narrative = _("Completó el plan de estudios de %(degree)s en %(school)s.") % {
-            "degree": facts["degree"],
-            "school": facts["school"],
-        }
+    default_name, description, narrative = _texts(
+        settings.LANGUAGE_CODE, institution_name(), facts["degree"], facts["school"]
+    )
+    name = document.title or default_name
     return {
         "@context": list(DIPLOMA_CONTEXTS),
         "id": credential_id(document.code),
