@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ventanilla.engine",
     "ventanilla.cases",
     "ventanilla.documents",
+    "ventanilla.ledger",
     "ventanilla.notifications",
     "ventanilla.api",
     "django.contrib.admin",
