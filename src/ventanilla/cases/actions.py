@@ -18,6 +18,7 @@ from ventanilla.engine import runtime, services
 from ventanilla.engine.check import APPLICANT_LANE
 from ventanilla.engine.models import ProcessVersion
 from ventanilla.identity.permissions import Action, can_work_lane, units_where
+from ventanilla.ledger import record as ledger_record
 
 
 class CaseError(Exception):
@@ -39,7 +40,7 @@ class UploadRefused(CaseError):
 
 
 def _event(case, kind, *, actor=None, on_behalf_of=None, task="", before=None, after=None):
-    CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         kind=kind,
         actor=actor,
@@ -48,6 +49,7 @@ def _event(case, kind, *, actor=None, on_behalf_of=None, task="", before=None, a
         before=before or {},
         after=after or {},
     )
+    ledger_record.case_events([event])  # in the public log, in this same transaction
 
 
 def next_tracking_number(now=None) -> str:

@@ -18,6 +18,7 @@ from ventanilla.documents import codes
 from ventanilla.documents.holders import mask_holder
 from ventanilla.documents.models import Document, Kind, Status
 from ventanilla.identity.permissions import Action, can
+from ventanilla.ledger import record as ledger_record
 from ventanilla.notifications.actions import notify
 
 
@@ -106,13 +107,15 @@ def sign(document_id: int, *, signer) -> Document:
 
         document.credential = credentials.issue_credential(document)  # takes its list index
     document.save()
+    ledger_record.documents_issued([document])
     if document.case_id:  # "document ready" on the case's timeline
-        CaseEvent.objects.create(
+        event = CaseEvent.objects.create(
             case_id=document.case_id,
             kind="document_issued",
             actor=signer,
             after={"document": document.code, "sha256": document.sha256},
         )
+        ledger_record.case_events([event])
     _tell_holder(
         document,
         _("Documento listo: %(title)s") % {"title": document.title},
@@ -141,6 +144,7 @@ def revoke(document_id: int, *, actor, reason: str) -> Document:
     document.revoked_at, document.revoked_by = timezone.now(), actor
     document.revocation_reason = reason
     document.save(update_fields=["status", "revoked_at", "revoked_by", "revocation_reason"])
+    ledger_record.document_revoked(document)
     if document.status_list_index is not None:
         from ventanilla.documents import status_list
 

@@ -45,6 +45,7 @@ from ventanilla.documents import codes, status_list
 from ventanilla.documents.holders import mask_holder
 from ventanilla.documents.models import DiplomaBatch, Document, Kind, Status
 from ventanilla.identity.permissions import Action, can
+from ventanilla.ledger import record as ledger_record
 
 QUERY_CHUNK = 900  # values per IN (...) list: under SQLite's oldest limit on parameters
 PREPARE_CHUNK = QUERY_CHUNK  # rows per bulk insert (and per block of status list indices)
@@ -729,7 +730,8 @@ def sign_range(batch_id: int, first_id: int, last_id: int, signer_id: int) -> in
             marked = _mark_signed(documents, signer=signer, subject=subject)
             for document in documents:
                 if document.pk in marked:
-                    document.status = Status.VALID
+                    document.status, document.signer_id = Status.VALID, signer.pk
+            ledger_record.documents_issued(d for d in documents if d.pk in marked)
             signed = len(marked)
             DiplomaBatch.objects.filter(pk=batch_id).update(issued=F("issued") + signed)
     except BaseException:

@@ -40,7 +40,12 @@ def _head_for_update() -> TreeHead:
     return head
 
 
-def append(entries: Sequence[Entry], *, at: datetime.datetime | None = None) -> list[Leaf]:
+def append(
+    entries: Sequence[Entry],
+    *,
+    salts: Sequence[bytes] | None = None,
+    at: datetime.datetime | None = None,
+) -> list[Leaf]:
     """Append ``entries`` in order, in the caller's transaction (or one of their own). The
     tree head is locked first: concurrent appends wait for each other and take consecutive
     indices, and an append rolled back with its transaction leaves no gap."""
@@ -59,7 +64,7 @@ def append(entries: Sequence[Entry], *, at: datetime.datetime | None = None) -> 
                     kind=entry.kind,
                     reference=entry.reference,
                     entry=body.decode(),
-                    salt=b"",
+                    salt=salts[offset] if salts else b"",
                     leaf_hash=merkle.leaf_hash(body),
                     appended_at=at,
                 )
