@@ -187,15 +187,16 @@ def serve(argv: list[str]) -> None:
 
 
 def _run_timers_forever(every: float) -> None:
-    """The case timers, every ``every`` seconds, in a thread of the worker. A failed run is
-    logged and the next one tries again; the thread's database connection is closed between
-    runs."""
+    """The case timers and the public log's checkpoint, every ``every`` seconds, in a thread
+    of the worker. A failed run is logged and the next one tries again; the thread's
+    database connection is closed between runs."""
     import logging
     import time
 
     from django.db import connections
 
     from ventanilla.cases.timers import run_due_timers
+    from ventanilla.ledger.checkpoints import make_checkpoint
 
     log = logging.getLogger("ventanilla.cases.timers")
     while True:
@@ -204,6 +205,10 @@ def _run_timers_forever(every: float) -> None:
                 log.info("%s overdue case(s) escalated", escalated)
         except Exception:
             log.exception("The case timers failed; trying again in %s s", every)
+        try:
+            make_checkpoint()  # the public log's signed checkpoint, when it grew
+        except Exception:
+            log.exception("The public log's checkpoint failed; trying again in %s s", every)
         finally:
             connections.close_all()
         time.sleep(every)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("ventanilla.cases.diagram_urls")),  # the process diagram of a case
     path("", include("ventanilla.notifications.urls")),
     path("", include("ventanilla.documents.urls")),  # verification portal, my documents
+    path("", include("ventanilla.ledger.urls")),  # the public log
     path("", include("ventanilla.documents.office_urls")),  # signing and revoking
     path("api/v1/", include("ventanilla.api.urls")),
     path("", include("ventanilla.identity.oidc_urls")),  # single sign-on (OpenID Connect)

@@ -8,6 +8,7 @@ under ``DATA_DIR/ledger/``. The log's name (the checkpoint's origin) is
 from __future__ import annotations
 
 import base64
+import datetime
 import functools
 import os
 import urllib.parse
@@ -17,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from ventanilla.ledger import merkle, outsider, tree
 from ventanilla.ledger.models import Checkpoint
@@ -109,6 +111,15 @@ def make_checkpoint() -> Checkpoint:
         )
 
 
-def latest() -> Checkpoint:
+ON_DEMAND_EVERY = datetime.timedelta(seconds=60)
+
+
+def recent_checkpoint() -> Checkpoint:
+    """The latest checkpoint; a new one when the log grew and the latest is over a minute
+    old (the worker also makes one every minute): visitors cannot make one per request."""
     checkpoint = Checkpoint.objects.order_by("-size", "-created_at").first()
-    return checkpoint if checkpoint is not None else make_checkpoint()
+    if checkpoint is None:
+        return make_checkpoint()
+    if timezone.now() - checkpoint.created_at >= ON_DEMAND_EVERY and tree.size() > checkpoint.size:
+        return make_checkpoint()
+    return checkpoint
