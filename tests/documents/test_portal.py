@@ -154,3 +154,21 @@ def test_the_keys_and_status_lists_are_published(client, signed, signer):
     listed = client.get("/verificar/estado/0")
     assert listed.status_code == 200 and listed["Content-Type"] == "application/vc+jwt"
     assert client.get("/verificar/estado/7").status_code == 404
+
+
+def test_the_portal_checks_the_document_s_place_in_the_public_log(client, signed):
+    """Signing recorded the issuance; the portal checks its inclusion against the latest
+    signed checkpoint and links to the proof."""
+    from ventanilla.ledger import checkpoints
+    from ventanilla.ledger.models import Leaf
+
+    leaf = Leaf.objects.get(reference=f"document_issued:{signed.code}")
+    page = client.get(f"/verificar/{signed.code}/").content.decode()
+    assert f"Su emisión es la anotación {leaf.index} del registro público" in page
+    assert f"referencia=document_issued:{signed.code}" in page
+    checkpoints.make_checkpoint()
+    answer = client.get(f"/verificar/{signed.code}.json").json()
+    assert answer["registro_publico"]["included"] is True
+    assert answer["registro_publico"]["index"] == leaf.index
+    proof = client.get(answer["registro_publico"]["proof"]).json()
+    assert proof["leaf_index"] == leaf.index and signed.code in proof["entry"]

@@ -56,7 +56,9 @@ def test_the_entry_is_canonical_json_and_the_leaf_hash_commits_to_it():
         [tree.Entry(kind="prueba", reference="prueba:1", data={"b": 1, "a": "ñ", "c": 1.0})]
     )
     assert leaf.entry == '{"a":"ñ","b":1,"c":1,"kind":"prueba","reference":"prueba:1"}'
-    assert bytes(leaf.leaf_hash) == merkle.leaf_hash(leaf.entry.encode())
+    assert leaf.leaf_hash == merkle.leaf_hash(leaf.entry.encode())
+    stored = Leaf.objects.get(index=leaf.index)
+    assert (stored.entry, bytes(stored.leaf_hash)) == (leaf.entry, leaf.leaf_hash)
 
 
 def test_an_append_rolled_back_with_its_transaction_leaves_no_gap():

@@ -160,3 +160,15 @@ def test_an_outsider_checks_inclusion_and_consistency_proofs(log, tmp_path, caps
             f"--proof={tmp_path / 'bent.json'}",
             f"--key={key}",
         )
+
+
+def test_the_case_timeline_links_each_event_to_its_proof(client, log, citizen):  # noqa: F811
+    case = log[0].case
+    cases._event(case, "submitted", actor=citizen)  # a step the citizen's timeline shows
+    event = CaseEvent.objects.get(case=case, kind="submitted")
+    client.force_login(citizen)
+    page = client.get(f"/mis-tramites/{case.pk}/").content.decode()
+    link = f"/registro-publico/inclusion?referencia=case_event:{event.pk}"
+    assert link in page and "En el registro público" in page
+    checkpoints.make_checkpoint()
+    assert client.get(link).json()["leaf_index"] == tree.size() - 1

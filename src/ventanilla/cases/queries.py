@@ -36,6 +36,7 @@ from ventanilla.identity.permissions import (
     roles_allowed_to,
     units_where,
 )
+from ventanilla.ledger import proofs as ledger_proofs
 from ventanilla.representation.acting import acting_for
 
 
@@ -113,9 +114,12 @@ TIMELINE = {
 
 
 def timeline(case: Case) -> list[dict]:
-    """The case's events in words the citizen reads (internal ones left out)."""
+    """The case's events in words the citizen reads (internal ones left out), each with the
+    link to its proof in the public log."""
     entries = []
-    for event in case.events.select_related("actor").order_by("at", "id"):
+    events = list(case.events.select_related("actor").order_by("at", "id"))
+    proofs = ledger_proofs.links("case_event", [event.pk for event in events])
+    for event in events:
         if event.kind == "task":
             if event.after.get("status") == Status.CORRECTIONS:
                 label = _("Le pidieron una corrección")
@@ -126,7 +130,9 @@ def timeline(case: Case) -> list[dict]:
             label, detail = TIMELINE[event.kind], ""
         else:
             continue
-        entries.append({"label": label, "detail": detail, "at": event.at})
+        entries.append(
+            {"label": label, "detail": detail, "at": event.at, "proof": proofs.get(event.pk)}
+        )
     return entries
 
 
@@ -538,6 +544,7 @@ def official_history(case: Case) -> list[dict]:
     people = {user.pk: user for user in User.objects.filter(pk__in=people_ids)}
     titles = {task: form.get("title", task) for task, form in case.process_version.forms.items()}
     files = {attached.pk: attached.name for attached in case.files.all()}
+    proofs = ledger_proofs.links("case_event", [event.pk for event in events])
     entries = []
     for event in events:
         label, detail = HISTORY.get(event.kind, event.kind), ""
@@ -575,6 +582,7 @@ def official_history(case: Case) -> list[dict]:
                 "actor": event.actor,
                 "on_behalf_of": event.on_behalf_of,
                 "at": event.at,
+                "proof": proofs.get(event.pk),
             }
         )
     return entries

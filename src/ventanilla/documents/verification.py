@@ -4,6 +4,7 @@ credential. Only the minimum about the holder is ever shown (``Document.holder_m
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -29,6 +30,15 @@ class Answer:
     document: Document | None = None
     signer: str = ""
     signed_at: object = None
+
+    @functools.cached_property
+    def public_log(self) -> dict | None:
+        """The document's issuance in the public log, checked (``ledger.proofs``)."""
+        if self.document is None:
+            return None
+        from ventanilla.ledger.proofs import document_in_log
+
+        return document_in_log(self.document.code)
 
     @property
     def label(self) -> str:
@@ -166,4 +176,5 @@ def as_json(answer: Answer) -> dict:
             "revocado": document.revoked_at.isoformat() if document.revoked_at else None,
             "motivo_revocacion": document.revocation_reason or None,
         },
+        "registro_publico": answer.public_log,
     }

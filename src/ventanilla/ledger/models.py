@@ -31,19 +31,20 @@ class Leaf(models.Model):
 
 
 class Node(models.Model):
-    """The hash of a complete subtree: ``2**level`` leaves from ``index * 2**level``."""
+    """The hash of a complete subtree: ``2**level`` leaves from ``index * 2**level``, kept
+    under one number (``position``) so that a proof reads all it needs with one ``IN``."""
 
-    level = models.PositiveSmallIntegerField()
-    index = models.BigIntegerField()
+    position = models.BigIntegerField(primary_key=True)
     hash = models.BinaryField(max_length=32)
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["level", "index"], name="ledger_node_position")
-        ]
+    LEVEL_SHIFT = 56  # position = level << 56 | index: 2**56 leaves are plenty
 
     def __str__(self) -> str:
-        return f"{self.level}/{self.index}"
+        return f"{self.position >> self.LEVEL_SHIFT}/{self.position & ((1 << 56) - 1)}"
+
+    @classmethod
+    def position_of(cls, level: int, index: int) -> int:
+        return level << cls.LEVEL_SHIFT | index
 
 
 class TreeHead(models.Model):

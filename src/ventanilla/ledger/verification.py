@@ -14,7 +14,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from ventanilla.ledger import checkpoints, merkle, outsider, record
@@ -203,15 +202,18 @@ def _check_commitments(chunk: list[Leaf], report: Report) -> None:
 
 def _stored_nodes(first: int, end: int) -> dict[tuple[int, int], bytes]:
     """The stored nodes that complete within leaves [first, end)."""
-    condition = Q()
+    found: dict[tuple[int, int], bytes] = {}
     level = 1
     while (1 << level) <= end:
-        low = first >> level
-        high = end >> level
+        low, high = first >> level, end >> level
         if high > low:
-            condition |= Q(level=level, index__gte=low, index__lt=high)
+            rows = Node.objects.filter(
+                position__gte=Node.position_of(level, low),
+                position__lt=Node.position_of(level, high),
+            ).values_list("position", "hash")
+            found.update(
+                ((level, position - Node.position_of(level, 0)), bytes(digest))
+                for position, digest in rows
+            )
         level += 1
-    if not condition:
-        return {}
-    rows = Node.objects.filter(condition).values_list("level", "index", "hash")
-    return {(level, index): bytes(digest) for level, index, digest in rows}
+    return found
