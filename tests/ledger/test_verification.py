@@ -172,3 +172,29 @@ def test_the_case_timeline_links_each_event_to_its_proof(client, log, citizen): 
     assert link in page and "En el registro público" in page
     checkpoints.make_checkpoint()
     assert client.get(link).json()["leaf_index"] == tree.size() - 1
+
+
+def test_role_changes_and_catalogue_changes_are_in_the_log(certification, citizen):  # noqa: F811
+    from tests.cases.conftest import person
+    from ventanilla.catalog import actions as catalog
+    from ventanilla.identity.actions import bootstrap_administrator, grant_role, revoke_role
+    from ventanilla.identity.models import Role
+
+    unit = certification.responsible_unit
+    admin = person(90, first_names="Ada")
+    bootstrap_administrator(admin, unit)
+    before = tree.size()
+    grant_role(citizen, Role.REVIEWER, unit, actor=admin)
+    revoke_role(citizen, Role.REVIEWER, unit, actor=admin)
+    catalog.set_procedure_online(certification, online=False, actor=admin, reason="prueba")
+    kinds = [
+        json.loads(entry)["reference"].rpartition(":")[0]
+        for entry in Leaf.objects.filter(index__gte=before).values_list("entry", flat=True)
+    ]
+    assert kinds.count("history:identity.historicalmembership") == 2  # granted, taken away
+    assert "history:catalog.historicalprocedure" in kinds
+    checkpoints.make_checkpoint()
+    assert verification.verify().ok
+    sql("UPDATE identity_historicalmembership SET role = %s", ["administrator"])
+    found = problems()
+    assert found and all("historicalmembership" in where for where, _what in found)

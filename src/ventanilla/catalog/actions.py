@@ -24,6 +24,15 @@ from ventanilla.catalog.models import (
 )
 from ventanilla.core.models import OrgUnit
 from ventanilla.core.page_cache import bump_content_version
+from ventanilla.ledger import record as ledger_record
+
+
+def _bulk_create_with_history(objects, model, **options):
+    """``bulk_create_with_history``, with the history rows in the public log (the bulk path
+    sends no signal)."""
+    created = bulk_create_with_history(objects, model, **options)
+    ledger_record.history_of_bulk(model, created)
+    return created
 
 
 def _with_history_user(instance, actor):
@@ -84,7 +93,7 @@ def import_procedures(records: Iterable[dict], *, actor, update: bool = False) -
         procedure.requirements.all().delete()
         procedure.steps.all().delete()
         procedure.sources.all().delete()
-        bulk_create_with_history(
+        _bulk_create_with_history(
             [
                 Requirement(
                     procedure=procedure,
@@ -100,7 +109,7 @@ def import_procedures(records: Iterable[dict], *, actor, update: bool = False) -
             Requirement,
             default_user=actor,
         )
-        bulk_create_with_history(
+        _bulk_create_with_history(
             [
                 Step(
                     procedure=procedure,
@@ -113,7 +122,7 @@ def import_procedures(records: Iterable[dict], *, actor, update: bool = False) -
             Step,
             default_user=actor,
         )
-        bulk_create_with_history(
+        _bulk_create_with_history(
             [
                 Source(procedure=procedure, title=item["title"][:300], url=item.get("url", ""))
                 for item in record.get("sources", [])

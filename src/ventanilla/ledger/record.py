@@ -13,7 +13,10 @@ back together.
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import hashlib
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -80,10 +83,73 @@ def _documents(keys: list[str]) -> dict[str, object]:
     return {document.code: document for document in Document.objects.filter(code__in=keys)}
 
 
+# Role changes and catalogue changes: every historical row django-simple-history writes for
+# these models (who changed what, when; a deletion too) is an entry.
+HISTORY_APPS = frozenset({"catalog"})
+HISTORY_MODELS = frozenset({"identity.membership"})
+
+
+def recorded_history(model) -> bool:
+    """Whether the history of ``model`` (the tracked model, or its historical model) goes
+    into the log."""
+    meta = getattr(model, "instance_type", model)._meta
+    return meta.app_label in HISTORY_APPS or meta.label_lower in HISTORY_MODELS
+
+
+def _json_safe(value):
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# django-simple-history adds a change's reason to its row after writing it
+# (``update_change_reason``): the entry commits to the row without it.
+AFTER_THE_FACT = frozenset({"history_change_reason"})
+
+
+def _field_value(field, value):
+    """The value as the database gives it back (a decimal to its places: Q10 written as 10
+    reads back as 10.00), JSON-safe."""
+    if value is not None and getattr(field, "decimal_places", None) is not None:
+        places = decimal.Decimal(1).scaleb(-field.decimal_places)
+        value = decimal.Decimal(str(value)).quantize(places)
+    return _json_safe(value)
+
+
+def history_facts(row) -> dict:
+    return {
+        field.attname: _field_value(field, getattr(row, field.attname))
+        for field in row._meta.concrete_fields
+        if field.attname not in AFTER_THE_FACT
+    }
+
+
+def _history_rows(keys: list[str]) -> dict[str, object]:
+    from django.apps import apps
+
+    by_model: dict[str, list[int]] = {}
+    for key in keys:
+        label, _, history_id = key.rpartition(":")
+        by_model.setdefault(label, []).append(int(history_id))
+    found = {}
+    for label, ids in by_model.items():
+        model = apps.get_model(label)
+        for row in model.objects.filter(history_id__in=ids):
+            found[f"{label}:{row.history_id}"] = row
+    return found
+
+
 SOURCES = {
     "case_event": Source("case_event", _case_events, case_event_facts),
     "document_issued": Source("document_issued", _documents, document_issued_facts),
     "document_revoked": Source("document_revoked", _documents, document_revoked_facts),
+    "history": Source("history", _history_rows, history_facts),
 }
 
 
@@ -123,6 +189,27 @@ def document_revoked(document) -> None:
             )
         ]
     )
+
+
+def history(rows: Iterable) -> None:
+    """Record historical rows (a role granted or taken away, a catalogue change)."""
+    _append(
+        _entry(
+            "history",
+            f"{row._meta.label_lower}:{row.history_id}",
+            row.history_date,
+            history_facts(row),
+        )
+        for row in rows
+    )
+
+
+def history_of_bulk(model, objects: Iterable) -> None:
+    """After ``bulk_create_with_history`` (which sends no signal): record the history rows of
+    the objects it created."""
+    pks = [obj.pk for obj in objects]
+    if pks and recorded_history(model):
+        history(model.history.filter(id__in=pks).order_by("history_id"))
 
 
 def _append(pairs: Iterable[tuple[tree.Entry, bytes]]) -> None:
