@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from tests.documents.conftest import TSA_TIME, document_fields, pdfsig
 from ventanilla.documents import pki, rendering, signing, validation
+from ventanilla.documents.event_loops import outside_event_loop
 
 REASON, LOCATION = "Emisión del documento", "Guatemala"
 
@@ -149,11 +150,12 @@ def test_with_a_time_stamp_server_documents_are_signed_at_b_lta(
         {"trust_roots": [root], "allow_fetching": False, "revocation_mode": "require"}
     )
     assert len(DocumentSecurityStore.read_dss(reader).crls) >= 1  # the demo root's list
-    status = validate_pdf_signature(
+    # pyHanko's calls run asyncio.run: outside the loop Playwright's tests may leave running
+    status = outside_event_loop(validate_pdf_signature)(
         reader.embedded_regular_signatures[0], signer_validation_context=offline
     )
     assert status.bottom_line, status.pretty_print_details()
-    stamp = validate_pdf_timestamp(
+    stamp = outside_event_loop(validate_pdf_timestamp)(
         reader.embedded_timestamp_signatures[0], validation_context=offline
     )
     assert stamp.valid and stamp.intact and stamp.trusted
