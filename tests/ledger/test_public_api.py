@@ -57,6 +57,8 @@ def test_visitors_cannot_make_a_checkpoint_per_request(client, log):
     for _ in range(3):
         client.get("/registro-publico/checkpoint")
     assert Checkpoint.objects.count() == 1  # the latest is under a minute old
+    recent = client.get("/registro-publico/inclusion?indice=22")
+    assert recent.status_code == 409 and "muy reciente" in recent.json()["error"]
 
 
 @pytest.mark.parametrize(

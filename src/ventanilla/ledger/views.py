@@ -94,6 +94,14 @@ def inclusion(request):
     if leaf is None:
         return _problem(_("Esa entrada no está en el registro."), 404)
     latest = checkpoints.recent_checkpoint()
+    if size is None and leaf.index >= latest.size:
+        return _problem(
+            _(
+                "Esta anotación es muy reciente: entrará en el próximo punto de control "
+                "firmado, en menos de un minuto. Vuelva a pedir la prueba entonces."
+            ),
+            409,
+        )
     size = latest.size if size is None else size
     if not leaf.index < size <= tree.size():
         return _problem(
