@@ -198,3 +198,12 @@ def test_role_changes_and_catalogue_changes_are_in_the_log(certification, citize
     sql("UPDATE identity_historicalmembership SET role = %s", ["administrator"])
     found = problems()
     assert found and all("historicalmembership" in where for where, _what in found)
+
+
+def test_an_event_s_json_is_committed_as_it_reads_back(log):
+    """Values that JSON stores differently (a tuple reads back as a list, 1.0 as 1.0) give
+    the same commitment when the row is read again."""
+    cases._event(log[0].case, "note_added", after={"pair": (1, 2), "ratio": 1.0, "ñ": "sí"})
+    checkpoints.make_checkpoint()
+    report = verification.verify()
+    assert report.ok, report.problems

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import hashlib
+import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -27,6 +28,11 @@ def _timestamp(moment) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
+def _as_stored(value):
+    """A JSON column's value as it reads back (tuples become lists, and so on)."""
+    return json.loads(json.dumps(value))
+
+
 def case_event_facts(event) -> dict:
     return {
         "case": event.case_id,
@@ -34,8 +40,8 @@ def case_event_facts(event) -> dict:
         "actor": event.actor_id,
         "on_behalf_of": event.on_behalf_of_id,
         "task": event.task,
-        "before": event.before,
-        "after": event.after,
+        "before": _as_stored(event.before),
+        "after": _as_stored(event.after),
         "at": _timestamp(event.at),
     }
 
