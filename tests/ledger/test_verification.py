@@ -207,3 +207,16 @@ def test_an_event_s_json_is_committed_as_it_reads_back(log):
     checkpoints.make_checkpoint()
     report = verification.verify()
     assert report.ok, report.problems
+
+
+def test_checkpoints_signed_under_an_earlier_name_still_verify(log, settings):
+    """The log's name follows the public address; renaming it must not break the old
+    checkpoints, which stay signed by the same key."""
+    settings.VENTANILLA_PUBLIC_URL = "https://ventanilla.mineduc.gob.gt"
+    checkpoints.make_checkpoint()  # nothing new: the same checkpoint, old name
+    cases._event(log[0].case, "nota")
+    renamed = checkpoints.make_checkpoint()
+    assert renamed.note.startswith("ventanilla.mineduc.gob.gt/registro-publico\n")
+    report = verification.verify()
+    assert report.ok, report.problems
+    assert report.checkpoints == 2

@@ -71,9 +71,12 @@ def verify(*, on_progress: Callable[[int], None] | None = None) -> Report:
     report = Report()
     saved = list(Checkpoint.objects.order_by("size", "created_at", "pk"))
     report.checkpoints = len(saved)
-    key = checkpoints.verifier_key()
+    public_key = checkpoints.public_key()
     for checkpoint in saved:
-        _check_signature(checkpoint, key, report)
+        # Signed under the log's name then (VENTANILLA_LEDGER["ORIGIN"] or the public
+        # address may have changed since): the key is what must match.
+        origin = checkpoint.note.split("\n", 1)[0]
+        _check_signature(checkpoint, outsider.verifier_key(origin, public_key), report)
     by_size: dict[int, list[Checkpoint]] = {}
     for checkpoint in saved:
         by_size.setdefault(checkpoint.size, []).append(checkpoint)
