@@ -22,7 +22,6 @@ import functools
 import hashlib
 import json
 import logging
-import os
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from joserfc import jws
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import ECKey, Key, KeySet, OKPKey, import_key
 
+from ventanilla.core.private_files import write_once
 from ventanilla.documents import status_list
 from ventanilla.documents.models import Document, Kind
 
@@ -135,19 +135,7 @@ def _write_new_key(path: Path, name: str) -> None:
     else:
         key = ECKey.generate_key("P-256", parameters=parameters, private=True)
     key.ensure_kid()
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    draft = path.with_name(f".{path.name}.{os.getpid()}")
-    with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
-        json.dump(key.as_dict(private=True), f)
-    try:
-        os.link(draft, path)
-    except FileExistsError:
-        pass  # another process was first: everyone uses its key
-    except OSError:  # a filesystem without hard links
-        if not path.exists():
-            os.replace(draft, path)
-    finally:
-        draft.unlink(missing_ok=True)
+    write_once(path, json.dumps(key.as_dict(private=True)).encode())
 
 
 @lru_cache(maxsize=8)

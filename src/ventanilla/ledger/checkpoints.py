@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import datetime
 import functools
-import os
 import urllib.parse
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from ventanilla.core.private_files import write_once
 from ventanilla.ledger import merkle, outsider, tree
 from ventanilla.ledger.models import Checkpoint
 
@@ -54,19 +54,12 @@ def signing_key() -> Ed25519PrivateKey:
     if not path.exists():
         if _config().get("KEY_FILE"):
             raise FileNotFoundError(f"The log's key file {path} does not exist")
-        path.parent.mkdir(parents=True, exist_ok=True)
         pem = Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it first
-        else:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pem)
+        write_once(path, pem)  # of two processes starting at once, one key wins
     return _load_key(str(path), path.stat().st_mtime_ns)
 
 
